@@ -299,8 +299,8 @@ public final class Kernels {
     static void checkMatrix(String name, float[] array, int off, String ldName, int ld, int rows, int cols) {
         requireArray(name, array);
         if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException(ldName + " must be >= max(1, " + cols + ") (the stored width of " + name
-                    + "), got " + ld);
+            throw new IllegalArgumentException(
+                    ldName + " must be >= max(1, " + cols + ") (the stored width of " + name + "), got " + ld);
         }
         if (off < 0) {
             throw new IllegalArgumentException(name + " offset must be >= 0, got " + off);

@@ -225,8 +225,9 @@ public final class Tensor {
      */
     public float get(int i, int j, int k, int l) {
         requireRank(4);
-        return data[((checkIndex(0, i) * shape[1] + checkIndex(1, j)) * shape[2] + checkIndex(2, k)) * shape[3]
-                + checkIndex(3, l)];
+        return data[
+                ((checkIndex(0, i) * shape[1] + checkIndex(1, j)) * shape[2] + checkIndex(2, k)) * shape[3]
+                        + checkIndex(3, l)];
     }
 
     /**
@@ -286,9 +287,9 @@ public final class Tensor {
      */
     public void set(int i, int j, int k, int l, float value) {
         requireRank(4);
-        data[((checkIndex(0, i) * shape[1] + checkIndex(1, j)) * shape[2] + checkIndex(2, k)) * shape[3]
-                        + checkIndex(3, l)] =
-                value;
+        data[
+                ((checkIndex(0, i) * shape[1] + checkIndex(1, j)) * shape[2] + checkIndex(2, k)) * shape[3]
+                        + checkIndex(3, l)] = value;
     }
 
     /**
@@ -319,8 +320,8 @@ public final class Tensor {
         }
         if (inferred >= 0) {
             if (known == 0 || data.length % known != 0) {
-                throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " (size "
-                        + data.length + ") to " + Arrays.toString(newShape));
+                throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " (size " + data.length
+                        + ") to " + Arrays.toString(newShape));
             }
             s[inferred] = data.length / known;
         }
@@ -385,7 +386,8 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("Tensor").append(Arrays.toString(shape)).append(' ');
+        StringBuilder sb =
+                new StringBuilder("Tensor").append(Arrays.toString(shape)).append(' ');
         int shown = Math.min(data.length, 8);
         sb.append('[');
         for (int i = 0; i < shown; i++) {
@@ -403,9 +405,8 @@ public final class Tensor {
 
     private int checkIndex(int axis, int i) {
         if (i < 0 || i >= shape[axis]) {
-            throw new IndexOutOfBoundsException(
-                    "index " + i + " out of bounds for dimension " + axis + " of size " + shape[axis] + " in shape "
-                            + Arrays.toString(shape));
+            throw new IndexOutOfBoundsException("index " + i + " out of bounds for dimension " + axis + " of size "
+                    + shape[axis] + " in shape " + Arrays.toString(shape));
         }
         return i;
     }

@@ -68,7 +68,10 @@ public final class LlmArbitraries {
                 Arbitraries.of("é", "ü", "ñ", "e\u0301", "a\u0308", "Ångström", "naïve", "ß"),
                 Arbitraries.strings().withCharRange('α', 'ω').ofMinLength(1).ofMaxLength(5),
                 Arbitraries.strings().withCharRange('а', 'я').ofMinLength(1).ofMaxLength(5),
-                Arbitraries.strings().withCharRange('\u4e00', '\u9fa5').ofMinLength(1).ofMaxLength(4),
+                Arbitraries.strings()
+                        .withCharRange('\u4e00', '\u9fa5')
+                        .ofMinLength(1)
+                        .ofMaxLength(4),
                 Arbitraries.of("😀", "🤖", "👍🏽", "🇨🇳", "𝔘𝔫𝔦", "\uD83D\uDE80"),
                 Arbitraries.strings().all().ofMinLength(1).ofMaxLength(2).filter(LlmArbitraries::wellFormed));
         return pieces.list()
