@@ -378,8 +378,11 @@ public final class Tensor {
         if (actual == expected) {
             return true; // also equal infinities
         }
-        if (Double.isNaN(actual) || Double.isNaN(expected)) {
-            return false;
+        if (Double.isNaN(actual)
+                || Double.isNaN(expected)
+                || Double.isInfinite(actual)
+                || Double.isInfinite(expected)) {
+            return false; // NaN is never close; an infinity is close only to itself (handled above)
         }
         return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
     }
