@@ -1,0 +1,125 @@
+package org.llm4e.optimizers.internal;
+
+/**
+ * The plain-Java update loops: the reference that the Vector API implementation must match bit for bit. Each loop
+ * body spells out torch's single-tensor kernel for one element, in torch's order of operations. Not API.
+ */
+public final class ScalarUpdateKernels implements UpdateKernels {
+    /** Creates the scalar implementation. */
+    public ScalarUpdateKernels() {}
+
+    @Override
+    public void adam(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            float[] vMax,
+            int from,
+            int to,
+            float decay,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float negStepSize,
+            float bc2Sqrt,
+            float eps) {
+        for (int i = from; i < to; i++) {
+            float gi = negate ? -g[i] : g[i];
+            float pi = p[i] * decay; // AdamW: param.mul_(1 - lr*wd) before anything else (decay = 1 for Adam)
+            if (l2 != 0f) {
+                gi = gi + l2 * pi; // Adam's L2: grad.add(param, alpha=wd); skipped when 0, as torch does
+            }
+            float mi = m[i] + oneMinusBeta1 * (gi - m[i]); // exp_avg.lerp_(grad, 1 - beta1)
+            float vi = v[i] * beta2 + oneMinusBeta2 * (gi * gi); // exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2)
+            m[i] = mi;
+            v[i] = vi;
+            float vDen = vi;
+            if (vMax != null) {
+                vDen = Math.max(vMax[i], vi); // torch.maximum(max_exp_avg_sq, exp_avg_sq): the uncorrected max
+                vMax[i] = vDen;
+            }
+            float denom = (float) Math.sqrt(vDen) / bc2Sqrt + eps; // (sqrt(v) / sqrt(bc2)).add_(eps)
+            p[i] = pi + negStepSize * mi / denom; // param.addcdiv_(exp_avg, denom, value=-lr/bc1)
+        }
+    }
+
+    @Override
+    public void sgd(
+            float[] p,
+            float[] g,
+            float[] buf,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float negLr,
+            float momentum,
+            float oneMinusDampening,
+            boolean nesterov,
+            boolean firstStep) {
+        for (int i = from; i < to; i++) {
+            float d = negate ? -g[i] : g[i];
+            if (l2 != 0f) {
+                d = d + l2 * p[i];
+            }
+            if (buf != null) {
+                float b = firstStep ? d : buf[i] * momentum + oneMinusDampening * d;
+                buf[i] = b;
+                d = nesterov ? d + momentum * b : b;
+            }
+            p[i] = p[i] + negLr * d;
+        }
+    }
+
+    @Override
+    public void lion(
+            float[] p,
+            float[] g,
+            float[] m,
+            int from,
+            int to,
+            float decay,
+            boolean negate,
+            float beta1,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float negLr) {
+        for (int i = from; i < to; i++) {
+            float gi = negate ? -g[i] : g[i];
+            float mi = m[i];
+            float c = mi * beta1 + oneMinusBeta1 * gi; // the interpolation whose sign is the update
+            p[i] = p[i] * decay + negLr * Math.signum(c);
+            m[i] = mi * beta2 + oneMinusBeta2 * gi;
+        }
+    }
+
+    @Override
+    public void rmsprop(
+            float[] p,
+            float[] g,
+            float[] v,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float alpha,
+            float oneMinusAlpha,
+            float eps,
+            boolean epsInside,
+            float negLr) {
+        for (int i = from; i < to; i++) {
+            float gi = negate ? -g[i] : g[i];
+            if (l2 != 0f) {
+                gi = gi + l2 * p[i];
+            }
+            float vi = v[i] * alpha + oneMinusAlpha * (gi * gi);
+            v[i] = vi;
+            float avg = epsInside ? (float) Math.sqrt(vi + eps) : (float) Math.sqrt(vi) + eps;
+            p[i] = p[i] + negLr * gi / avg;
+        }
+    }
+}

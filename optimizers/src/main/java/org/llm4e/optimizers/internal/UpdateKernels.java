@@ -1,0 +1,147 @@
+package org.llm4e.optimizers.internal;
+
+import org.llm4e.core.Simd;
+
+/**
+ * The element-wise update loops that dominate an optimizer step, behind one interface so that a Vector API
+ * implementation ({@code internal.simd.PanamaUpdateKernels}) can replace the scalar one. Not API.
+ *
+ * <p>Each method updates the index range {@code [from, to)} in one pass over memory, with coefficients that the
+ * optimizer computed once per step in double and rounded to float (as torch's kernels do). Implementations compute
+ * every element with the same float operations in the same order, without fused multiply-adds, so the scalar and the
+ * vector implementation agree bit for bit.
+ */
+public interface UpdateKernels {
+    /** The implementation this JVM uses: the Vector API one when available (see {@link Simd}), else scalar. */
+    UpdateKernels INSTANCE = Simd.load(
+            UpdateKernels.class, "org.llm4e.optimizers.internal.simd.PanamaUpdateKernels", new ScalarUpdateKernels());
+
+    /**
+     * Adam / AdamW / Adam with AMSGrad.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param m first moment, updated
+     * @param v second moment, updated
+     * @param vMax running max of {@code v} (AMSGrad), updated; null without AMSGrad
+     * @param from first index
+     * @param to one past the last index
+     * @param decay decoupled decay factor {@code 1 − lr·λ} applied to p first (1 for none)
+     * @param l2 L2 coefficient added to the gradient as {@code g + l2·p} (0 for none)
+     * @param negate whether to negate the gradient first (maximize)
+     * @param oneMinusBeta1 {@code 1 − β1}, the lerp weight of m
+     * @param beta2 β2
+     * @param oneMinusBeta2 {@code 1 − β2}
+     * @param negStepSize {@code −lr / (1 − β1ᵗ)}
+     * @param bc2Sqrt {@code √(1 − β2ᵗ)}
+     * @param eps ε, added after dividing √v by {@code bc2Sqrt}
+     */
+    void adam(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            float[] vMax,
+            int from,
+            int to,
+            float decay,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float negStepSize,
+            float bc2Sqrt,
+            float eps);
+
+    /**
+     * SGD with optional momentum, dampening and Nesterov.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param buf momentum buffer, updated; null without momentum
+     * @param from first index
+     * @param to one past the last index
+     * @param l2 weight decay added to the gradient (0 for none)
+     * @param negate whether to negate the gradient first (maximize)
+     * @param negLr {@code −lr}
+     * @param momentum μ
+     * @param oneMinusDampening {@code 1 − dampening}
+     * @param nesterov Nesterov form {@code d = g + μ·buf}
+     * @param firstStep the buffer is initialised to {@code d} (torch's {@code buf = clone(d_p)})
+     */
+    void sgd(
+            float[] p,
+            float[] g,
+            float[] buf,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float negLr,
+            float momentum,
+            float oneMinusDampening,
+            boolean nesterov,
+            boolean firstStep);
+
+    /**
+     * Lion (Chen et al. 2023): decoupled decay, sign of the interpolated momentum, then the momentum update.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param m momentum, updated
+     * @param from first index
+     * @param to one past the last index
+     * @param decay {@code 1 − lr·λ}
+     * @param negate whether to negate the gradient first (maximize)
+     * @param beta1 β1
+     * @param oneMinusBeta1 {@code 1 − β1}
+     * @param beta2 β2
+     * @param oneMinusBeta2 {@code 1 − β2}
+     * @param negLr {@code −lr}
+     */
+    void lion(
+            float[] p,
+            float[] g,
+            float[] m,
+            int from,
+            int to,
+            float decay,
+            boolean negate,
+            float beta1,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float negLr);
+
+    /**
+     * RMSprop without centering and momentum (the common case): {@code v = α·v + (1−α)·g²},
+     * {@code p += −lr·g / (√v + ε)}, or {@code √(v + ε)} when {@code epsInside}.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param v square average, updated
+     * @param from first index
+     * @param to one past the last index
+     * @param l2 weight decay added to the gradient (0 for none)
+     * @param negate whether to negate the gradient first (maximize)
+     * @param alpha α
+     * @param oneMinusAlpha {@code 1 − α}
+     * @param eps ε
+     * @param epsInside the article's placement √(v + ε)
+     * @param negLr {@code −lr}
+     */
+    void rmsprop(
+            float[] p,
+            float[] g,
+            float[] v,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float alpha,
+            float oneMinusAlpha,
+            float eps,
+            boolean epsInside,
+            float negLr);
+}
