@@ -1,0 +1,127 @@
+package org.llm4e.tour;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code llm4e bench [JMH args]}: builds {@code benchmarks/target/benchmarks.jar} when it is missing or older than
+ * the sources, then runs it with the given JMH arguments.
+ *
+ * <p>The tour never links against the benchmarks (they pull in ND4J, EJML and friends, 130 MB of jars); it starts the
+ * benchmark jar as a separate JVM, the same JDK as this one, with {@code --add-modules jdk.incubator.vector}. With no
+ * arguments it runs a quick profile: the memory-bandwidth and dot-product roofs and matrix multiplication at n = 512,
+ * one fork, one warm-up and two measurement iterations of one second, which finishes in a few minutes; the JSON goes to
+ * {@code llm4e-bench/quick.json} and a Markdown table of it is printed. Short runs on a busy machine are noisy: the
+ * figures worth keeping come from full runs (see {@code benchmarks/results/}).
+ */
+@Command(
+        name = "bench",
+        description = {
+            "Build the JMH benchmark jar if needed and run it with the given JMH arguments.",
+            "With no arguments: a quick profile (Triad, Dot, MatMul at size 512) of a few minutes.",
+            "Examples: llm4e bench -l | llm4e bench MatMul -p size=1024 | llm4e bench -h"
+        })
+public final class BenchCommand implements Callable<Integer> {
+    /** JMH arguments of the quick profile, before the output options. */
+    static final List<String> QUICK = List.of(
+            "-f", "1", "-wi", "1", "-w", "1s", "-i", "2", "-r", "1s", "-p", "size=512", "(Triad|Dot|MatMul)Benchmark");
+
+    static final String MARKDOWN_MAIN = "org.llm4e.benchmarks.support.JmhMarkdown";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--dry-run", description = "print the commands instead of running them")
+    boolean dryRun;
+
+    @Parameters(paramLabel = "JMH_ARG", arity = "0..*", description = "passed to JMH unchanged")
+    List<String> jmhArgs = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        Path root = ProjectHome.find()
+                .orElseThrow(() -> new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "llm4e bench needs the project's source tree (mvnw and pom.xml) in this folder or above it,"
+                                + " or -Dllm4e.home"));
+        Path jar = root.resolve("benchmarks/target/benchmarks.jar");
+        if (ProjectHome.stale(root, jar, Set.of("tour"))) {
+            int rc = run(out, root, buildCommand(root));
+            if (rc != 0) {
+                spec.commandLine().getErr().println("building the benchmark jar failed (exit " + rc + ")");
+                return rc;
+            }
+        }
+        boolean quick = jmhArgs.isEmpty();
+        List<String> args = new ArrayList<>(quick ? QUICK : jmhArgs);
+        Path json = Path.of("llm4e-bench", "quick.json").toAbsolutePath();
+        if (quick) {
+            if (!dryRun) {
+                Files.createDirectories(json.getParent());
+            }
+            args.addAll(List.of("-rf", "json", "-rff", json.toString()));
+        }
+        List<String> command = javaCommand();
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(args);
+        int rc = run(out, root, command);
+        if (rc == 0 && quick) {
+            List<String> md = javaCommand();
+            md.addAll(List.of("-cp", jar.toString(), MARKDOWN_MAIN, json.toString()));
+            rc = run(out, root, md);
+        }
+        return rc;
+    }
+
+    /** The Maven command that builds the benchmark jar and only what it needs. */
+    static List<String> buildCommand(Path root) {
+        boolean windows =
+                System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+        return new ArrayList<>(List.of(
+                root.resolve(windows ? "mvnw.cmd" : "mvnw").toString(),
+                "-B",
+                "-q",
+                "-DskipTests",
+                "-Dmaven.javadoc.skip=true",
+                "-pl",
+                "benchmarks",
+                "-am",
+                "package"));
+    }
+
+    /** This JVM's java executable with the flags the benchmarks need (the JMH forks inherit them). */
+    static List<String> javaCommand() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--add-modules=jdk.incubator.vector");
+        if (Runtime.version().feature() >= 24) {
+            // ND4J loads native code (JEP 472) and JMH uses sun.misc.Unsafe (JEP 498): silence the warnings
+            command.add("--enable-native-access=ALL-UNNAMED");
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return command;
+    }
+
+    private int run(PrintWriter out, Path dir, List<String> command) throws IOException, InterruptedException {
+        out.println("$ " + String.join(" ", command));
+        out.flush();
+        if (dryRun) {
+            return 0;
+        }
+        Process p =
+                new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+        return p.waitFor();
+    }
+}
