@@ -148,4 +148,40 @@ public interface KernelProvider {
      * @return the sum of the exponentials
      */
     float expAndSum(float[] x, int xOff, float[] y, int yOff, int n, float shift);
+
+    /**
+     * {@code y[i] ← e^x[i]} on slices; in place ({@code x == y}, same offset) is allowed. The Vector API provider's
+     * exponential is within 1 ulp of the correctly rounded value and gives the same bits on every JDK and CPU (see
+     * {@code VectorMath}); the scalar provider rounds {@link Math#exp} to float.
+     *
+     * @param x the input array
+     * @param xOff its offset
+     * @param y the output array
+     * @param yOff its offset
+     * @param n the length
+     */
+    void exp(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /**
+     * {@code y[i] ← tanh(x[i])} on slices; in place allowed. Within a few ulps of the correctly rounded value.
+     *
+     * @param x the input array
+     * @param xOff its offset
+     * @param y the output array
+     * @param yOff its offset
+     * @param n the length
+     */
+    void tanh(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /**
+     * {@code y[i] ← σ(x[i]) = 1/(1 + e^−x[i])} on slices; in place allowed. Within a few ulps of the correctly rounded
+     * value, including the tiny results of large negative inputs.
+     *
+     * @param x the input array
+     * @param xOff its offset
+     * @param y the output array
+     * @param yOff its offset
+     * @param n the length
+     */
+    void sigmoid(float[] x, int xOff, float[] y, int yOff, int n);
 }

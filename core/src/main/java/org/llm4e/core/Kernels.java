@@ -226,6 +226,51 @@ public final class Kernels {
     }
 
     /**
+     * {@code y[i] ← e^x[i]} on slices (in place allowed); see {@link KernelProvider#exp}.
+     *
+     * @param x the input array
+     * @param xOff its offset
+     * @param y the output array
+     * @param yOff its offset
+     * @param n the length
+     */
+    public static void exp(float[] x, int xOff, float[] y, int yOff, int n) {
+        checkVector("x", x, xOff, n);
+        checkVector("y", y, yOff, n);
+        PROVIDER.exp(x, xOff, y, yOff, n);
+    }
+
+    /**
+     * {@code y[i] ← tanh(x[i])} on slices (in place allowed); see {@link KernelProvider#tanh}.
+     *
+     * @param x the input array
+     * @param xOff its offset
+     * @param y the output array
+     * @param yOff its offset
+     * @param n the length
+     */
+    public static void tanh(float[] x, int xOff, float[] y, int yOff, int n) {
+        checkVector("x", x, xOff, n);
+        checkVector("y", y, yOff, n);
+        PROVIDER.tanh(x, xOff, y, yOff, n);
+    }
+
+    /**
+     * {@code y[i] ← 1/(1 + e^−x[i])} on slices (in place allowed); see {@link KernelProvider#sigmoid}.
+     *
+     * @param x the input array
+     * @param xOff its offset
+     * @param y the output array
+     * @param yOff its offset
+     * @param n the length
+     */
+    public static void sigmoid(float[] x, int xOff, float[] y, int yOff, int n) {
+        checkVector("x", x, xOff, n);
+        checkVector("y", y, yOff, n);
+        PROVIDER.sigmoid(x, xOff, y, yOff, n);
+    }
+
+    /**
      * The matrix product of two rank-2 tensors, {@code [m, k] × [k, n] → [m, n]}.
      *
      * @param a the left matrix

@@ -187,4 +187,25 @@ public final class ScalarKernels implements KernelProvider {
         }
         return acc;
     }
+
+    @Override
+    public void exp(float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) Math.exp(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void tanh(float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) Math.tanh(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void sigmoid(float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-(double) x[xOff + i])));
+        }
+    }
 }

@@ -9,19 +9,29 @@ import org.llm4e.core.Parallel;
 /**
  * The Vector API kernels ({@code jdk.incubator.vector}), loaded by {@code Simd} only when the JVM has the module.
  *
- * <p>SGEMM packs op(B) in blocks as the scalar reference does, then runs a register-blocked micro-kernel: four rows of
- * C by two vectors of columns (8 accumulators), each accumulated over the block's inner dimension with fused
- * multiply-adds and then added to C. Every element of C is computed the same way whichever micro-kernel (4-row or
- * 1-row) covers it, so the result does not depend on how rows are split across threads.
+ * <ul>
+ *   <li><b>SGEMM</b>: packed, cache-blocked, with a 6×32 register-blocked micro-kernel; see {@link PanamaSgemm}.
+ *   <li><b>SGEMV</b>: without transpose, four rows of A share each load of x (4 independent FMA chains); with
+ *       transpose, y accumulates {@code x[i]·A[i][·]} row by row in column chunks that fit in L1. Both split the work
+ *       into fixed groups (4 rows, 256 columns), so results do not depend on the thread count.
+ *   <li><b>Reductions</b> ({@link #dot}, {@link #sum}, {@link #max}): four vector accumulators, so consecutive FMAs do
+ *       not wait on each other's 4-cycle latency; vectorised when the slice holds at least two vectors (below that a
+ *       horizontal reduction costs more than it saves, as in Lucene).
+ *   <li><b>Element-wise math</b> ({@link #exp}, {@link #expAndSum}, {@link #tanh}, {@link #sigmoid}): the polynomial
+ *       {@link VectorMath} functions; the scalar tail uses their scalar twins, so every element gets the same bits
+ *       wherever it falls in the slice.
+ * </ul>
  *
- * <p>Reductions use four independent vector accumulators so consecutive FMAs do not wait on each other's latency.
+ * <p>Results agree with {@link org.llm4e.core.ScalarKernels} to float rounding, not bit for bit: FMAs round once where
+ * the scalar code rounds twice, and sums are taken in a different order.
  */
 public final class PanamaKernels implements KernelProvider {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final int KC = 256;
-    private static final int NC = 512;
-    private static final int MR = 4;
+    /** Rows of A per sgemv group. */
+    private static final int GEMV_ROWS = 4;
+    /** Columns of y per transposed-sgemv chunk: the accumulator (1 KiB) stays in L1. */
+    private static final int GEMV_COLS = 256;
 
     /** Creates the Vector API provider. */
     public PanamaKernels() {}
@@ -44,139 +54,7 @@ public final class PanamaKernels implements KernelProvider {
             float[] c,
             int cOff,
             int ldc) {
-        scaleMatrix(m, n, beta, c, cOff, ldc);
-        if (m == 0 || n == 0 || k == 0 || alpha == 0f) {
-            return;
-        }
-        long perRow = (long) n * k;
-        int grain = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (1L << 20) / Math.max(1, perRow)));
-        Parallel.forRange(0, m, grain, (lo, hi) -> {
-            float[] panel = new float[Math.min(KC, k) * Math.min(NC, n)];
-            float[] aBlock = new float[MR * Math.min(KC, k)];
-            for (int jc = 0; jc < n; jc += NC) {
-                int nc = Math.min(NC, n - jc);
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
-                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, panel);
-                    int i = lo;
-                    for (; i + MR <= hi; i += MR) {
-                        packA(transA, a, aOff, lda, i, MR, pc, kc, aBlock);
-                        kernelRows(MR, aBlock, kc, panel, nc, alpha, c, cOff + i * ldc + jc, ldc);
-                    }
-                    for (; i < hi; i++) {
-                        packA(transA, a, aOff, lda, i, 1, pc, kc, aBlock);
-                        kernelRows(1, aBlock, kc, panel, nc, alpha, c, cOff + i * ldc + jc, ldc);
-                    }
-                }
-            }
-        });
-    }
-
-    /** {@code rows} rows of op(A) restricted to columns {@code [pc, pc+kc)}, row-major with row length kc. */
-    private static void packA(
-            boolean transA, float[] a, int aOff, int lda, int i0, int rows, int pc, int kc, float[] out) {
-        for (int r = 0; r < rows; r++) {
-            for (int p = 0; p < kc; p++) {
-                out[r * kc + p] = transA ? a[aOff + (pc + p) * lda + i0 + r] : a[aOff + (i0 + r) * lda + pc + p];
-            }
-        }
-    }
-
-    private static void packB(
-            boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] panel) {
-        if (!transB) {
-            for (int p = 0; p < kc; p++) {
-                System.arraycopy(b, bOff + (pc + p) * ldb + jc, panel, p * nc, nc);
-            }
-            return;
-        }
-        for (int p = 0; p < kc; p++) {
-            for (int j = 0; j < nc; j++) {
-                panel[p * nc + j] = b[bOff + (jc + j) * ldb + pc + p];
-            }
-        }
-    }
-
-    /**
-     * {@code C[r][j] += alpha · Σ_p A[r][p]·panel[p][j]} for {@code rows} rows (1 or 4), one vector pair of columns at a
-     * time. Per element the arithmetic is the same for both row counts: acc = 0, acc = fma(a, b, acc) over p, then
-     * c = fma(alpha, acc, c).
-     */
-    private static void kernelRows(
-            int rows, float[] aBlock, int kc, float[] panel, int nc, float alpha, float[] c, int cRow0, int ldc) {
-        int j = 0;
-        if (rows == MR) {
-            for (; j + 2 * L <= nc; j += 2 * L) {
-                FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-                FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-                FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-                FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-                for (int p = 0; p < kc; p++) {
-                    FloatVector b0 = FloatVector.fromArray(S, panel, p * nc + j);
-                    FloatVector b1 = FloatVector.fromArray(S, panel, p * nc + j + L);
-                    FloatVector a0 = FloatVector.broadcast(S, aBlock[p]);
-                    FloatVector a1 = FloatVector.broadcast(S, aBlock[kc + p]);
-                    FloatVector a2 = FloatVector.broadcast(S, aBlock[2 * kc + p]);
-                    FloatVector a3 = FloatVector.broadcast(S, aBlock[3 * kc + p]);
-                    c00 = a0.fma(b0, c00);
-                    c01 = a0.fma(b1, c01);
-                    c10 = a1.fma(b0, c10);
-                    c11 = a1.fma(b1, c11);
-                    c20 = a2.fma(b0, c20);
-                    c21 = a2.fma(b1, c21);
-                    c30 = a3.fma(b0, c30);
-                    c31 = a3.fma(b1, c31);
-                }
-                store(alpha, c00, c, cRow0 + j);
-                store(alpha, c01, c, cRow0 + j + L);
-                store(alpha, c10, c, cRow0 + ldc + j);
-                store(alpha, c11, c, cRow0 + ldc + j + L);
-                store(alpha, c20, c, cRow0 + 2 * ldc + j);
-                store(alpha, c21, c, cRow0 + 2 * ldc + j + L);
-                store(alpha, c30, c, cRow0 + 3 * ldc + j);
-                store(alpha, c31, c, cRow0 + 3 * ldc + j + L);
-            }
-        }
-        for (int r = 0; r < rows; r++) {
-            int aRow = r * kc;
-            int cRow = cRow0 + r * ldc;
-            int jj = j;
-            for (; jj + L <= nc; jj += L) {
-                FloatVector acc = FloatVector.zero(S);
-                for (int p = 0; p < kc; p++) {
-                    acc = FloatVector.broadcast(S, aBlock[aRow + p])
-                            .fma(FloatVector.fromArray(S, panel, p * nc + jj), acc);
-                }
-                store(alpha, acc, c, cRow + jj);
-            }
-            for (; jj < nc; jj++) {
-                float acc = 0f;
-                for (int p = 0; p < kc; p++) {
-                    acc = Math.fma(aBlock[aRow + p], panel[p * nc + jj], acc);
-                }
-                c[cRow + jj] = Math.fma(alpha, acc, c[cRow + jj]);
-            }
-        }
-    }
-
-    private static void store(float alpha, FloatVector acc, float[] c, int off) {
-        FloatVector.broadcast(S, alpha)
-                .fma(acc, FloatVector.fromArray(S, c, off))
-                .intoArray(c, off);
-    }
-
-    private static void scaleMatrix(int m, int n, float beta, float[] c, int cOff, int ldc) {
-        if (beta == 1f) {
-            return;
-        }
-        for (int i = 0; i < m; i++) {
-            int row = cOff + i * ldc;
-            if (beta == 0f) {
-                java.util.Arrays.fill(c, row, row + n, 0f);
-            } else {
-                scaleRange(beta, c, row, n);
-            }
-        }
+        PanamaSgemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     @Override
@@ -194,23 +72,92 @@ public final class PanamaKernels implements KernelProvider {
             float[] y,
             int yOff) {
         if (!transA) {
-            Parallel.forRange(0, m, Math.max(1, (1 << 16) / Math.max(1, n)), (lo, hi) -> {
-                for (int i = lo; i < hi; i++) {
-                    float acc = dot(a, aOff + i * lda, x, xOff, n);
-                    y[yOff + i] = beta == 0f ? alpha * acc : alpha * acc + beta * y[yOff + i];
+            int groups = (m + GEMV_ROWS - 1) / GEMV_ROWS;
+            int grain = Math.max(1, (1 << 16) / Math.max(1, GEMV_ROWS * n));
+            Parallel.forRange(0, groups, grain, (lo, hi) -> {
+                for (int g = lo; g < hi; g++) {
+                    int i = g * GEMV_ROWS;
+                    if (i + GEMV_ROWS <= m) {
+                        dot4(a, aOff + i * lda, lda, x, xOff, n, alpha, beta, y, yOff + i);
+                    } else {
+                        for (; i < m; i++) {
+                            float acc = dot1(a, aOff + i * lda, x, xOff, n);
+                            y[yOff + i] = beta == 0f ? alpha * acc : alpha * acc + beta * y[yOff + i];
+                        }
+                    }
                 }
             });
         } else {
-            Parallel.forRange(0, n, Math.max(4 * L, (1 << 16) / Math.max(1, m)), (lo, hi) -> {
-                float[] acc = new float[hi - lo];
-                for (int i = 0; i < m; i++) {
-                    axpy(x[xOff + i], a, aOff + i * lda + lo, acc, 0, hi - lo);
-                }
-                for (int j = lo; j < hi; j++) {
-                    y[yOff + j] = beta == 0f ? alpha * acc[j - lo] : alpha * acc[j - lo] + beta * y[yOff + j];
+            int chunks = (n + GEMV_COLS - 1) / GEMV_COLS;
+            int grain = Math.max(1, (1 << 16) / Math.max(1, GEMV_COLS * m));
+            Parallel.forRange(0, chunks, grain, (lo, hi) -> {
+                float[] acc = new float[GEMV_COLS];
+                for (int chunk = lo; chunk < hi; chunk++) {
+                    int j0 = chunk * GEMV_COLS;
+                    int width = Math.min(GEMV_COLS, n - j0);
+                    java.util.Arrays.fill(acc, 0f);
+                    for (int i = 0; i < m; i++) {
+                        axpy(x[xOff + i], a, aOff + i * lda + j0, acc, 0, width);
+                    }
+                    for (int j = 0; j < width; j++) {
+                        float v = acc[j];
+                        y[yOff + j0 + j] = beta == 0f ? alpha * v : alpha * v + beta * y[yOff + j0 + j];
+                    }
                 }
             });
         }
+    }
+
+    /** Four rows of {@code alpha·A·x + beta·y} sharing each load of x; each row's sum is formed as in {@link #dot1}. */
+    private static void dot4(
+            float[] a, int row0, int lda, float[] x, int xOff, int n, float alpha, float beta, float[] y, int yOff) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + j);
+            s0 = FloatVector.fromArray(S, a, row0 + j).fma(xv, s0);
+            s1 = FloatVector.fromArray(S, a, row0 + lda + j).fma(xv, s1);
+            s2 = FloatVector.fromArray(S, a, row0 + 2 * lda + j).fma(xv, s2);
+            s3 = FloatVector.fromArray(S, a, row0 + 3 * lda + j).fma(xv, s3);
+        }
+        float[] sums = {reduce(s0), reduce(s1), reduce(s2), reduce(s3)};
+        for (int r = 0; r < GEMV_ROWS; r++) {
+            float acc = sums[r];
+            int row = row0 + r * lda;
+            for (int jj = j; jj < n; jj++) {
+                acc = Math.fma(a[row + jj], x[xOff + jj], acc);
+            }
+            y[yOff + r] = beta == 0f ? alpha * acc : alpha * acc + beta * y[yOff + r];
+        }
+    }
+
+    /** One row's dot product with the same arithmetic as a row of {@link #dot4}. */
+    private static float dot1(float[] a, int row, float[] x, int xOff, int n) {
+        FloatVector s = FloatVector.zero(S);
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            s = FloatVector.fromArray(S, a, row + j).fma(FloatVector.fromArray(S, x, xOff + j), s);
+        }
+        float acc = reduce(s);
+        for (; j < n; j++) {
+            acc = Math.fma(a[row + j], x[xOff + j], acc);
+        }
+        return acc;
+    }
+
+    /**
+     * Sums the lanes in a fixed order (halving: lanes i and i + L/2, …), so a reduction gives the same bits wherever it
+     * is called; {@code reduceLanes(ADD)} leaves the order to the implementation.
+     */
+    private static float reduce(FloatVector v) {
+        float[] lanes = v.toArray();
+        for (int width = lanes.length / 2; width >= 1; width /= 2) {
+            for (int i = 0; i < width; i++) {
+                lanes[i] += lanes[i + width];
+            }
+        }
+        return lanes[0];
     }
 
     @Override
@@ -231,7 +178,7 @@ public final class PanamaKernels implements KernelProvider {
             for (; i + L <= n; i += L) {
                 s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
             }
-            result = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            result = reduce(s0.add(s1).add(s2.add(s3)));
         }
         for (; i < n; i++) {
             result = Math.fma(a[aOff + i], b[bOff + i], result);
@@ -254,10 +201,6 @@ public final class PanamaKernels implements KernelProvider {
 
     @Override
     public void scale(float alpha, float[] x, int xOff, int n) {
-        scaleRange(alpha, x, xOff, n);
-    }
-
-    private static void scaleRange(float alpha, float[] x, int xOff, int n) {
         int i = 0;
         for (; i + L <= n; i += L) {
             FloatVector.fromArray(S, x, xOff + i).mul(alpha).intoArray(x, xOff + i);
@@ -273,11 +216,17 @@ public final class PanamaKernels implements KernelProvider {
         float result = 0f;
         if (n >= 2 * L) {
             FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
-            for (; i + 2 * L <= n; i += 2 * L) {
+            FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+            for (; i + 4 * L <= n; i += 4 * L) {
                 s0 = s0.add(FloatVector.fromArray(S, x, off + i));
                 s1 = s1.add(FloatVector.fromArray(S, x, off + i + L));
+                s2 = s2.add(FloatVector.fromArray(S, x, off + i + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(S, x, off + i + 3 * L));
             }
-            result = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            for (; i + L <= n; i += L) {
+                s0 = s0.add(FloatVector.fromArray(S, x, off + i));
+            }
+            result = reduce(s0.add(s1).add(s2.add(s3)));
         }
         for (; i < n; i++) {
             result += x[off + i];
@@ -289,12 +238,19 @@ public final class PanamaKernels implements KernelProvider {
     public float max(float[] x, int off, int n) {
         int i = 0;
         float result = Float.NEGATIVE_INFINITY;
-        if (n >= L) {
-            FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (; i + L <= n; i += L) {
-                m = m.max(FloatVector.fromArray(S, x, off + i));
+        if (n >= 2 * L) {
+            // max is exact, so the order does not matter; lanewise max propagates NaN as Math.max does.
+            FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), m1 = m0, m2 = m0, m3 = m0;
+            for (; i + 4 * L <= n; i += 4 * L) {
+                m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+                m1 = m1.max(FloatVector.fromArray(S, x, off + i + L));
+                m2 = m2.max(FloatVector.fromArray(S, x, off + i + 2 * L));
+                m3 = m3.max(FloatVector.fromArray(S, x, off + i + 3 * L));
             }
-            result = m.reduceLanes(VectorOperators.MAX);
+            for (; i + L <= n; i += L) {
+                m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+            }
+            result = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) {
             result = Math.max(result, x[off + i]);
@@ -307,19 +263,63 @@ public final class PanamaKernels implements KernelProvider {
         int i = 0;
         float result = 0f;
         if (n >= L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i + L <= n; i += L) {
-                FloatVector e = FloatVector.fromArray(S, x, xOff + i).sub(shift).lanewise(VectorOperators.EXP);
-                e.intoArray(y, yOff + i);
-                acc = acc.add(e);
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            for (; i + 2 * L <= n; i += 2 * L) {
+                FloatVector e0 =
+                        VectorMath.exp(FloatVector.fromArray(S, x, xOff + i).sub(shift));
+                FloatVector e1 =
+                        VectorMath.exp(FloatVector.fromArray(S, x, xOff + i + L).sub(shift));
+                e0.intoArray(y, yOff + i);
+                e1.intoArray(y, yOff + i + L);
+                s0 = s0.add(e0);
+                s1 = s1.add(e1);
             }
-            result = acc.reduceLanes(VectorOperators.ADD);
+            for (; i + L <= n; i += L) {
+                FloatVector e =
+                        VectorMath.exp(FloatVector.fromArray(S, x, xOff + i).sub(shift));
+                e.intoArray(y, yOff + i);
+                s0 = s0.add(e);
+            }
+            result = reduce(s0.add(s1));
         }
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[xOff + i] - shift);
+            float e = VectorMath.exp(x[xOff + i] - shift);
             y[yOff + i] = e;
             result += e;
         }
         return result;
+    }
+
+    @Override
+    public void exp(float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            VectorMath.exp(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = VectorMath.exp(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void tanh(float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            VectorMath.tanh(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = VectorMath.tanh(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void sigmoid(float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            VectorMath.sigmoid(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = VectorMath.sigmoid(x[xOff + i]);
+        }
     }
 }
