@@ -189,6 +189,36 @@ public final class RotaryForms {
         return scale(rotateElementwise(x, position, rope.inverseFrequencies(), rope.layout()), rope.attentionScaling());
     }
 
+    /**
+     * RoFormer's relative upper bound of the score (§3.4.3, "long-term decay"; not derived in the articles, which only
+     * list decay as a desirable property): with Abel summation,
+     *
+     * <pre>
+     *   |Σ_j h_j e^{i(m−n)θ_j}| ≤ (max_j |h_{j+1} − h_j|) · Σ_j |S_{j+1}|,   S_j = Σ_{k&lt;j} e^{i(m−n)θ_k}
+     * </pre>
+     *
+     * and this returns {@code (1/(d/2)) Σ_{j=1}^{d/2} |S_j|}, the curve RoFormer's Figure 2 plots, which trends
+     * downward as the distance grows.
+     *
+     * @param invFreq θ_j, d/2 values
+     * @param distance the relative distance m − n (its sign does not matter)
+     * @return the average of {@code |S_j|} for j = 1 … d/2
+     * @throws IllegalArgumentException if {@code invFreq} is empty
+     */
+    public static double relativeUpperBound(double[] invFreq, int distance) {
+        Objects.requireNonNull(invFreq, "invFreq");
+        if (invFreq.length == 0) {
+            throw new IllegalArgumentException("invFreq must not be empty");
+        }
+        Complex s = Complex.ZERO;
+        double sum = 0;
+        for (double theta : invFreq) {
+            s = s.plus(Complex.expI((double) distance * theta));
+            sum += s.abs();
+        }
+        return sum / invFreq.length;
+    }
+
     private static double[] multiply(double[][] m, double[] x) {
         if (m.length != x.length) {
             throw new IllegalArgumentException("x.length must be " + m.length + ", got " + x.length);

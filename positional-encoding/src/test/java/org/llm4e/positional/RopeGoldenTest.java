@@ -171,6 +171,27 @@ class RopeGoldenTest {
     }
 
     @Test
+    void sinusoidalTableMatches() {
+        JsonNode s = ROOT.get("sinusoidal");
+        int d = s.get("d_model").asInt();
+        int n = s.get("num_positions").asInt();
+        double base = s.get("base").asDouble();
+        double[] expected = Golden.doubles(s.get("pe"));
+        Tensor table = SinusoidalEncoding.table(n, d, base);
+        assertEquals(List.of(n, d), List.of(table.dim(0), table.dim(1)));
+        TensorAssert.assertClose(expected, table.data(), 0, 6e-8, "float32 table"); // one float32 rounding of |v| ≤ 1
+        for (int pos = 0; pos < n; pos++) {
+            double[] row = SinusoidalEncoding.encode(pos, d, base);
+            TensorAssert.assertClose(
+                    java.util.Arrays.copyOfRange(expected, pos * d, (pos + 1) * d), row, 0, 1e-12, "row " + pos);
+        }
+        if (base == 10000.0) {
+            TensorAssert.assertIdentical(
+                    table.data(), SinusoidalEncoding.table(n, d).data(), "default base");
+        }
+    }
+
+    @Test
     void relativePropertyDotsMatchAndDependOnlyOnTheOffset() {
         JsonNode p = ROOT.get("relative_property");
         int d = p.get("head_dim").asInt();
