@@ -279,13 +279,15 @@ public final class PanamaActivationKernels implements ActivationKernels {
             Arrays.fill(y, yOff, yOff + n, Float.NEGATIVE_INFINITY);
             return;
         }
-        float lse = m + (float) Math.log(expSum(x, xOff, null, 0, n, m));
+        // (x − m) − ln Σ: subtracting m first keeps float32 precision for large logits (x − (m + ln Σ) would lose
+        // the low bits of ln Σ next to a logit of 1000)
+        float logSum = (float) Math.log(expSum(x, xOff, null, 0, n, m));
         int i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).sub(lse).intoArray(y, yOff + i);
+            FloatVector.fromArray(S, x, xOff + i).sub(m).sub(logSum).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
-            y[yOff + i] = x[xOff + i] - lse;
+            y[yOff + i] = (x[xOff + i] - m) - logSum;
         }
     }
 
