@@ -27,8 +27,9 @@ import org.llm4e.core.Tensor;
  *       s)}, as the golden reference {@code quant_ref.py}; bytes depend on it.
  *   <li><b>Range</b>: symmetric signed INT8 uses the restricted range [−127, 127] (so that 0 is the middle and −r_max
  *       maps to −127); {@link Builder#fullRange(boolean) fullRange(true)} uses [−128, 127] with
- *       {@code s = max|r| / 127.5} as PyTorch's symmetric observers do, which maps −r_max → −128 and r_max → 127 as
- *       the article's figure 0 draws. Symmetric INT4 uses [−8, 7] with {@code s = max|r| / 7} (−8 is never
+ *       {@code s = max|r| / 127.5} as PyTorch's symmetric observers do: the grid of the article's figure 0, whose
+ *       ends ±r_max fall on ±127.5 (r_max clamps to 127; −r_max lies on the −128 / −127 tie, decided by the last
+ *       bit of the float32 quotient), and static parameters reach −128 for values beyond the calibrated range. Symmetric INT4 uses [−8, 7] with {@code s = max|r| / 7} (−8 is never
  *       produced; full range: {@code s = max|r| / 7.5}). Asymmetric schemes use the whole range: [−128, 127] or
  *       [0, 255], [−8, 7] or [0, 15]; the range [r_min, r_max] is widened to contain 0 so that real 0 is exactly
  *       representable (r̂(z) = 0). Symmetric unsigned stores q + 2^(bits−1) (zero point 128 or 8, as PyTorch's
@@ -178,6 +179,7 @@ public final class LinearQuantizer {
      * @throws IllegalArgumentException if an element is not finite or the group size does not divide the row
      */
     public QuantizedTensor quantize(Tensor w) {
+        checkFinite(w.data(), "w");
         return calibrate(List.of(w)).quantize(w);
     }
 
