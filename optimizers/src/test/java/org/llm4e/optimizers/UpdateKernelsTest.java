@@ -1,0 +1,173 @@
+package org.llm4e.optimizers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.llm4e.core.Parallel;
+import org.llm4e.core.Parameter;
+import org.llm4e.optimizers.internal.ScalarUpdateKernels;
+import org.llm4e.optimizers.internal.UpdateKernels;
+import org.llm4e.optimizers.internal.simd.PanamaUpdateKernels;
+
+/**
+ * The Vector API kernels equal the scalar reference bit for bit (random lengths, so every tail length occurs), and an
+ * optimizer step does not depend on the number of threads.
+ */
+class UpdateKernelsTest {
+    private static final UpdateKernels SCALAR = new ScalarUpdateKernels();
+    private static final UpdateKernels PANAMA = new PanamaUpdateKernels();
+
+    private static float[] random(SplittableRandom r, int n, double scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        }
+        return x;
+    }
+
+    private static float[] positive(SplittableRandom r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextDouble();
+        }
+        return x;
+    }
+
+    @Property(tries = 60)
+    void adamKernelsAgree(
+            @ForAll @IntRange(min = 0, max = 200) int n,
+            @ForAll long seed,
+            @ForAll boolean amsgrad,
+            @ForAll boolean decoupled,
+            @ForAll boolean negate) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] p = random(r, n, 2);
+        float[] g = random(r, n, 1);
+        float[] m = random(r, n, 0.1);
+        float[] v = positive(r, n);
+        float[] vMax = amsgrad ? positive(r, n) : null;
+        float[] p2 = p.clone();
+        float[] m2 = m.clone();
+        float[] v2 = v.clone();
+        float[] vMax2 = vMax == null ? null : vMax.clone();
+        float decay = decoupled ? 0.999f : 1f;
+        float l2 = decoupled ? 0f : 0.01f;
+        int from = Math.min(n, 3);
+        SCALAR.adam(p, g, m, v, vMax, from, n, decay, l2, negate, 0.1f, 0.999f, 0.001f, -0.01f, 0.3f, 1e-8f);
+        PANAMA.adam(p2, g, m2, v2, vMax2, from, n, decay, l2, negate, 0.1f, 0.999f, 0.001f, -0.01f, 0.3f, 1e-8f);
+        assertArrayEquals(p, p2, "p");
+        assertArrayEquals(m, m2, "m");
+        assertArrayEquals(v, v2, "v");
+        if (amsgrad) {
+            assertArrayEquals(vMax, vMax2, "vMax");
+        }
+    }
+
+    @Property(tries = 60)
+    void sgdKernelsAgree(
+            @ForAll @IntRange(min = 0, max = 200) int n,
+            @ForAll long seed,
+            @ForAll boolean momentum,
+            @ForAll boolean nesterov,
+            @ForAll boolean first,
+            @ForAll boolean negate) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] p = random(r, n, 2);
+        float[] g = random(r, n, 1);
+        float[] buf = momentum ? random(r, n, 1) : null;
+        float[] p2 = p.clone();
+        float[] buf2 = buf == null ? null : buf.clone();
+        SCALAR.sgd(p, g, buf, 0, n, 0.01f, negate, -0.1f, 0.9f, 0.7f, nesterov, first);
+        PANAMA.sgd(p2, g, buf2, 0, n, 0.01f, negate, -0.1f, 0.9f, 0.7f, nesterov, first);
+        assertArrayEquals(p, p2, "p");
+        if (momentum) {
+            assertArrayEquals(buf, buf2, "buf");
+        }
+    }
+
+    @Property(tries = 60)
+    void lionAndRmspropKernelsAgree(
+            @ForAll @IntRange(min = 0, max = 200) int n,
+            @ForAll long seed,
+            @ForAll boolean epsInside,
+            @ForAll boolean negate) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] p = random(r, n, 2);
+        float[] g = random(r, n, 1);
+        if (n > 2) {
+            g[0] = 0f; // sign(0) and sign(-0) must agree too
+            g[1] = -0f;
+        }
+        float[] m = random(r, n, 1);
+        if (n > 2) {
+            m[0] = 0f;
+            m[1] = -0f;
+        }
+        float[] p2 = p.clone();
+        float[] m2 = m.clone();
+        SCALAR.lion(p, g, m, 0, n, 0.999f, negate, 0.9f, 0.1f, 0.99f, 0.01f, -1e-3f);
+        PANAMA.lion(p2, g, m2, 0, n, 0.999f, negate, 0.9f, 0.1f, 0.99f, 0.01f, -1e-3f);
+        assertArrayEquals(p, p2, "lion p");
+        assertArrayEquals(m, m2, "lion m");
+        float[] v = positive(r, n);
+        float[] v2 = v.clone();
+        SCALAR.rmsprop(p, g, v, 0, n, 0.01f, negate, 0.99f, 0.01f, 1e-8f, epsInside, -0.01f);
+        PANAMA.rmsprop(p2, g, v2, 0, n, 0.01f, negate, 0.99f, 0.01f, 1e-8f, epsInside, -0.01f);
+        assertArrayEquals(p, p2, "rmsprop p");
+        assertArrayEquals(v, v2, "rmsprop v");
+    }
+
+    @Test
+    void aStepDoesNotDependOnTheThreadCount() {
+        int n = 2 * BaseOptimizer.GRAIN + 17;
+        for (String name : Optimizers.names()) {
+            float[][] results = new float[3][];
+            int[] threads = {1, 2, 4};
+            for (int k = 0; k < threads.length; k++) {
+                SplittableRandom r = new SplittableRandom(42);
+                Parameter p = new Parameter("w", random(r, n, 1));
+                Optimizer opt = Optimizers.create(name, List.of(p), Map.of());
+                results[k] = Parallel.withParallelism(threads[k], () -> {
+                    for (int t = 0; t < 3; t++) {
+                        float[] g = random(r, n, 1);
+                        System.arraycopy(g, 0, p.grad(), 0, n);
+                        opt.step();
+                    }
+                    return p.data().clone();
+                });
+            }
+            assertArrayEquals(results[0], results[1], name + ": 1 vs 2 threads");
+            assertArrayEquals(results[0], results[2], name + ": 1 vs 4 threads");
+        }
+    }
+
+    @Test
+    void scalarAndVectorOptimizersGiveIdenticalTrajectories() {
+        SplittableRandom r = new SplittableRandom(3);
+        int n = 1000;
+        float[] x0 = random(r, n, 1);
+        float[][] grads = new float[10][];
+        for (int t = 0; t < grads.length; t++) {
+            grads[t] = random(r, n, 1);
+        }
+        Parameter a = new Parameter("a", x0.clone());
+        Parameter b = new Parameter("b", x0.clone());
+        Optimizer sa = AdamW.builder().amsgrad(true).kernels(SCALAR).build(List.of(a));
+        Optimizer sb = AdamW.builder().amsgrad(true).kernels(PANAMA).build(List.of(b));
+        for (float[] g : grads) {
+            System.arraycopy(g, 0, a.grad(), 0, n);
+            System.arraycopy(g, 0, b.grad(), 0, n);
+            sa.step();
+            sb.step();
+        }
+        assertArrayEquals(a.data(), b.data());
+        assertTrue(UpdateKernels.INSTANCE instanceof PanamaUpdateKernels, "the test JVM runs with the Vector API");
+    }
+}
