@@ -93,7 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
                 root.resolve(windows ? "mvnw.cmd" : "mvnw").toString(),
                 "-B",
                 "-q",
-                "-DskipTests",
+                "-Dmaven.test.skip=true",
                 "-Dmaven.javadoc.skip=true",
                 "-pl",
                 "benchmarks",
