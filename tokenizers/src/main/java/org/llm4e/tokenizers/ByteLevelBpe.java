@@ -158,15 +158,23 @@ public final class ByteLevelBpe implements Tokenizer {
             }
         }
         IntList out = new IntList(Math.max(16, text.length() / 3));
+        String[] tokens = allowedSpecial.toArray(new String[0]);
+        // the next occurrence of each token at or after `from`, searched again only once passed: one scan of the
+        // text per token overall instead of one per special token found (-2 = not searched yet, -1 = none left)
+        int[] nextAt = new int[tokens.length];
+        java.util.Arrays.fill(nextAt, -2);
         int from = 0;
         while (from < text.length()) {
             int best = -1;
             String bestToken = null;
-            for (String s : allowedSpecial) {
-                int at = text.indexOf(s, from);
-                if (at >= 0 && (best < 0 || at < best || (at == best && s.length() > bestToken.length()))) {
+            for (int t = 0; t < tokens.length; t++) {
+                if (nextAt[t] != -1 && nextAt[t] < from) {
+                    nextAt[t] = text.indexOf(tokens[t], from);
+                }
+                int at = nextAt[t];
+                if (at >= 0 && (best < 0 || at < best || (at == best && tokens[t].length() > bestToken.length()))) {
                     best = at;
-                    bestToken = s;
+                    bestToken = tokens[t];
                 }
             }
             if (best < 0) {

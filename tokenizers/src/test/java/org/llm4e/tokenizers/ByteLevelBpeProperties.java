@@ -128,4 +128,39 @@ class ByteLevelBpeProperties {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Property(tries = 60)
+    void allowedSpecialTokensCutTheTextIntoOrdinaryPieces(
+            @ForAll("texts") String corpus, @ForAll @IntRange(max = 8) int pieces, @ForAll long seed) {
+        Map<String, Integer> special = new LinkedHashMap<>();
+        special.put("<|endoftext|>", 400);
+        special.put("<|fim|>", 401);
+        special.put("<|endoftext|>!", 402); // starts like another one: the longer match wins
+        ByteLevelBpe bpe = ByteLevelBpeTrainer.builder()
+                .vocabSize(256 + 40)
+                .specialTokens(special)
+                .build()
+                .train(corpus);
+        java.util.Random rnd = new java.util.Random(seed);
+        List<String> names = new ArrayList<>(special.keySet());
+        StringBuilder text = new StringBuilder();
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < pieces; i++) {
+            int cut = rnd.nextInt(corpus.length() + 1);
+            if (cut > 0 && cut < corpus.length() && Character.isHighSurrogate(corpus.charAt(cut - 1))) {
+                cut--; // never cut a surrogate pair: half of one is not a string that round-trips
+            }
+            String piece = corpus.substring(0, cut).replace("!", "?");
+            text.append(piece);
+            for (int id : bpe.encode(piece)) {
+                expected.add(id);
+            }
+            String name = names.get(rnd.nextInt(names.size()));
+            text.append(name);
+            expected.add(special.get(name));
+        }
+        int[] ids = bpe.encode(text.toString(), special.keySet());
+        assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), ids);
+        assertEquals(text.toString(), bpe.decode(ids));
+    }
 }
