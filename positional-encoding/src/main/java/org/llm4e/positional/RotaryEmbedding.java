@@ -610,6 +610,11 @@ public final class RotaryEmbedding {
         return maxPosition;
     }
 
+    /** The kernel class in use, for tests that must know SIMD was really exercised. */
+    String kernelName() {
+        return kernel.getClass().getSimpleName();
+    }
+
     @Override
     public String toString() {
         return "RotaryEmbedding[headDim=" + headDim + ", base=" + base + ", layout=" + layout + ", scaling=" + scaling

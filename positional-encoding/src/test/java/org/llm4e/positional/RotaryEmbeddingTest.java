@@ -67,6 +67,19 @@ class RotaryEmbeddingTest {
     }
 
     @Test
+    void theVectorKernelIsLoadedWhenTheModuleIsPresent() {
+        assertEquals(
+                "ScalarRopeKernel",
+                RotaryEmbedding.builder(8).simd(false).build().kernelName());
+        boolean vector =
+                org.llm4e.core.Simd.vectorModulePresent() && org.llm4e.core.Simd.mode() != org.llm4e.core.Simd.Mode.OFF;
+        // surefire runs with --add-modules jdk.incubator.vector, so the SIMD == scalar properties compare two kernels
+        assertEquals(
+                vector ? "PanamaRopeKernel" : "ScalarRopeKernel",
+                RotaryEmbedding.builder(8).build().kernelName());
+    }
+
+    @Test
     void accessorsAndInverseFrequenciesAreCopies() {
         RotaryEmbedding rope = RotaryEmbedding.builder(8).base(1e6).build();
         assertEquals(8, rope.headDim());
