@@ -15,7 +15,9 @@ final class Rounding {
 
     /** {@link #halfAway(float)} clamped into [lo, hi], as an int. NaN is not expected (callers reject it). */
     static int halfAwayClamped(float v, int offset, int lo, int hi) {
-        double r = halfAway(v) + offset;
+        // Same value as halfAway(v), cheaper: |v| + 0.5 is exact in double and the cast truncates toward zero.
+        double d = v;
+        double r = (double) (long) (d + (d < 0 ? -0.5 : 0.5)) + offset;
         return r < lo ? lo : r > hi ? hi : (int) r;
     }
 }
