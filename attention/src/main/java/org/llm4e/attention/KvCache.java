@@ -227,6 +227,19 @@ public final class KvCache {
         return kvHeads;
     }
 
+    /**
+     * Keeps only the first {@code newLength} tokens (rolling back rejected draft tokens, or re-running a step).
+     *
+     * @param newLength the length to keep, in {@code [0, length()]}
+     * @throws IllegalArgumentException if {@code newLength} is outside {@code [0, length()]}
+     */
+    public void truncate(int newLength) {
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("newLength must be in [0, " + length + "], got " + newLength);
+        }
+        length = newLength;
+    }
+
     /** Forgets every cached token (the storage is kept). */
     public void clear() {
         length = 0;

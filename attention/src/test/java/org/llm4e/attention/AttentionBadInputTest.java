@@ -104,6 +104,7 @@ class AttentionBadInputTest {
                 () -> cache.append(Tensor.zeros(1, 3, 1, 4), Tensor.zeros(1, 3, 1, 4)), "[1, 3, 1, 4]", "[1, 2, s, 4]");
         assertMessage(() -> cache.append(Tensor.zeros(1, 2, 4, 4), Tensor.zeros(1, 2, 4, 4)), "4 tokens", "capacity 3");
         assertMessage(() -> new KvCache(1, 0, 4, 3), "kvHeads", "0");
+        assertMessage(() -> cache.truncate(1), "newLength", "[0, 0]", "1");
         assertMessage(
                 () -> cache.attend(Tensor.zeros(1, 3, 1, 4), Tensor.zeros(1, 2, 1, 4), Tensor.zeros(1, 2, 1, 4)),
                 "[1, 3, 1, 4]",
