@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.PatternSyntaxException;
+import org.llm4e.tokenizers.internal.BpeEncoder;
 import org.llm4e.tokenizers.internal.IntList;
 import org.llm4e.tokenizers.internal.LongIntHashMap;
 import org.llm4e.tokenizers.internal.PairMerger;
 import org.llm4e.tokenizers.internal.RegexSplitter;
 import org.llm4e.tokenizers.internal.Splitter;
-import org.llm4e.tokenizers.internal.Utf8;
 
 /**
  * A trained byte-level BPE tokenizer in the style of Karpathy's minbpe ({@code RegexTokenizer}, or {@code
@@ -52,7 +52,7 @@ public final class ByteLevelBpe implements Tokenizer {
     private final byte[][] tokenBytes;
     private final Map<String, Integer> specialTokens;
     private final Map<Integer, String> specialById;
-    private final PairMerger merger;
+    private final BpeEncoder encoder;
     private final int vocabSize;
 
     private ByteLevelBpe(String splitPattern, List<Merge> merges, Map<String, Integer> specialTokens) {
@@ -82,7 +82,7 @@ public final class ByteLevelBpe implements Tokenizer {
             }
             mergedIds[k] = m.id();
         }
-        this.merger = new PairMerger(ranks, mergedIds);
+        this.encoder = new BpeEncoder(splitter, new PairMerger(ranks, mergedIds), null, null);
         Map<Integer, String> byId = new HashMap<>();
         int max = n - 1;
         for (Map.Entry<String, Integer> e : specialTokens.entrySet()) {
@@ -137,7 +137,7 @@ public final class ByteLevelBpe implements Tokenizer {
     @Override
     public int[] encode(String text) {
         IntList out = new IntList(Math.max(16, text.length() / 3));
-        encodeOrdinary(text, 0, text.length(), out);
+        encoder.encodeOrdinary(text, 0, text.length(), out);
         return out.toArray();
     }
 
@@ -157,58 +157,13 @@ public final class ByteLevelBpe implements Tokenizer {
                         + specialTokens.keySet() + ", got " + SpecialTokens.quote(s));
             }
         }
+        Map<String, Integer> allowed = new java.util.LinkedHashMap<>();
+        for (String s : allowedSpecial) {
+            allowed.put(s, specialTokens.get(s));
+        }
         IntList out = new IntList(Math.max(16, text.length() / 3));
-        String[] tokens = allowedSpecial.toArray(new String[0]);
-        // the next occurrence of each token at or after `from`, searched again only once passed: one scan of the
-        // text per token overall instead of one per special token found (-2 = not searched yet, -1 = none left)
-        int[] nextAt = new int[tokens.length];
-        java.util.Arrays.fill(nextAt, -2);
-        int from = 0;
-        while (from < text.length()) {
-            int best = -1;
-            String bestToken = null;
-            for (int t = 0; t < tokens.length; t++) {
-                if (nextAt[t] != -1 && nextAt[t] < from) {
-                    nextAt[t] = text.indexOf(tokens[t], from);
-                }
-                int at = nextAt[t];
-                if (at >= 0 && (best < 0 || at < best || (at == best && tokens[t].length() > bestToken.length()))) {
-                    best = at;
-                    bestToken = tokens[t];
-                }
-            }
-            if (best < 0) {
-                break;
-            }
-            encodeOrdinary(text, from, best, out);
-            out.add(specialTokens.get(bestToken));
-            from = best + bestToken.length();
-        }
-        encodeOrdinary(text, from, text.length(), out);
+        encoder.encode(text, allowed, out);
         return out.toArray();
-    }
-
-    private void encodeOrdinary(String text, int from, int to, IntList out) {
-        if (from >= to) {
-            return;
-        }
-        Scratch scratch = new Scratch();
-        splitter.split(text, from, to, (s, e) -> {
-            int need = Utf8.maxBytes(e - s);
-            if (scratch.symbols.length < need) {
-                scratch.symbols = new int[need];
-                scratch.ranks = new int[need];
-            }
-            int n = Utf8.encode(text, s, e, scratch.symbols);
-            n = merger.merge(scratch.symbols, n, scratch.ranks);
-            out.addAll(scratch.symbols, 0, n);
-        });
-    }
-
-    /** Per-call buffers: the tokenizer itself stays immutable and thread-safe. */
-    private static final class Scratch {
-        int[] symbols = new int[96];
-        int[] ranks = new int[96];
     }
 
     @Override
