@@ -147,12 +147,13 @@ public final class Checkpoints {
         Reader r = new Reader(in);
         byte[] magic = r.bytes(MAGIC.length(), "magic");
         if (!MAGIC.equals(new String(magic, StandardCharsets.ISO_8859_1))) {
-            throw new CheckpointFormatException(0, "the magic is not " + MAGIC + " (not an llm4e optimizer checkpoint)");
+            throw new CheckpointFormatException(
+                    0, "the magic is not " + MAGIC + " (not an llm4e optimizer checkpoint)");
         }
         int version = r.i32("version");
         if (version != VERSION) {
-            throw new CheckpointFormatException(MAGIC.length(), "unsupported version " + version + ", this library reads "
-                    + VERSION);
+            throw new CheckpointFormatException(
+                    MAGIC.length(), "unsupported version " + version + ", this library reads " + VERSION);
         }
         String name = r.utf("optimizer name");
         List<Map<String, Object>> groups = new ArrayList<>();
@@ -224,8 +225,10 @@ public final class Checkpoints {
         long at = r.offset();
         long stored = r.i64("checksum");
         if (stored != computed) {
-            throw new CheckpointFormatException(at, "checksum mismatch (stored " + Long.toHexString(stored)
-                    + ", computed " + Long.toHexString(computed) + "): the content is corrupt");
+            throw new CheckpointFormatException(
+                    at,
+                    "checksum mismatch (stored " + Long.toHexString(stored) + ", computed " + Long.toHexString(computed)
+                            + "): the content is corrupt");
         }
         // Well-formed: now check that it fits this optimizer, then apply (loadStateDict is itself all-or-nothing).
         if (!name.equals(opt.name())) {
@@ -237,8 +240,8 @@ public final class Checkpoints {
             params.addAll(g.params());
         }
         if (paramCount != params.size()) {
-            throw new IllegalArgumentException("the checkpoint has " + paramCount + " parameters, this optimizer has "
-                    + params.size());
+            throw new IllegalArgumentException(
+                    "the checkpoint has " + paramCount + " parameters, this optimizer has " + params.size());
         }
         for (int i = 0; i < paramCount; i++) {
             Parameter p = params.get(i);

@@ -156,7 +156,8 @@ public final class TestFunctions {
     public static Objective quadratic(double[][] a, double[] b) {
         int n = b.length;
         if (n == 0 || a.length != n) {
-            throw new IllegalArgumentException("A must be n×n with n = b.length = " + n + ", got " + a.length + " rows");
+            throw new IllegalArgumentException(
+                    "A must be n×n with n = b.length = " + n + ", got " + a.length + " rows");
         }
         double[][] m = new double[n][];
         for (int i = 0; i < n; i++) {

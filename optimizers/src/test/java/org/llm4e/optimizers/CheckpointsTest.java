@@ -104,8 +104,9 @@ class CheckpointsTest {
         for (int k = 0; k < 3; k++) {
             assertArrayEquals(whole.get(k).data(), resumed.get(k).data(), name + " split at " + split);
         }
-        assertEquals(a.paramGroups().get(1).hyperparameters().get("lr"), b.paramGroups().get(1).hyperparameters()
-                .get("lr"));
+        assertEquals(
+                a.paramGroups().get(1).hyperparameters().get("lr"),
+                b.paramGroups().get(1).hyperparameters().get("lr"));
         // Bytes are a function of the state: writing the resumed optimizer gives the same bytes as the original.
         assertArrayEquals(save(a), save(b), name + ": checkpoint bytes");
     }
@@ -135,13 +136,18 @@ class CheckpointsTest {
         Optimizer fewer = SGD.builder().build(List.of(new Parameter("w", new float[5])));
         IllegalArgumentException ex = assertThrows(
                 IllegalArgumentException.class, () -> Checkpoints.read(new ByteArrayInputStream(bytes), fewer));
-        assertTrue(ex.getMessage().contains("2 parameter groups") || ex.getMessage().contains("parameters"),
+        assertTrue(
+                ex.getMessage().contains("2 parameter groups")
+                        || ex.getMessage().contains("parameters"),
                 ex.getMessage());
         List<Parameter> other = params(1);
         List<Parameter> resized = List.of(other.get(0), other.get(1), new Parameter("ln.weight", new float[41]));
         Optimizer sized = build("sgd", resized);
-        ex = assertThrows(IllegalArgumentException.class, () -> Checkpoints.read(new ByteArrayInputStream(bytes), sized));
-        assertTrue(ex.getMessage().contains("'ln.weight' with 40 elements") && ex.getMessage().contains("41"),
+        ex = assertThrows(
+                IllegalArgumentException.class, () -> Checkpoints.read(new ByteArrayInputStream(bytes), sized));
+        assertTrue(
+                ex.getMessage().contains("'ln.weight' with 40 elements")
+                        && ex.getMessage().contains("41"),
                 ex.getMessage());
         float[] before = resized.get(0).data().clone();
         assertArrayEquals(before, resized.get(0).data(), "unchanged after a rejected checkpoint");

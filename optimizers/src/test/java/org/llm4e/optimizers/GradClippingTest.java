@@ -54,8 +54,8 @@ class GradClippingTest {
         assertTrue(Double.isNaN(GradClipping.clipGradNorm(nan, 1.0)));
         assertTrue(Float.isNaN(nan.get(0).grad()[0]), "NaN propagates to every gradient, as in torch");
         List<Parameter> inf = grads(new float[] {1f, Float.POSITIVE_INFINITY});
-        ArithmeticException ex = assertThrows(
-                ArithmeticException.class, () -> GradClipping.clipGradNorm(inf, 1.0, 2.0, true));
+        ArithmeticException ex =
+                assertThrows(ArithmeticException.class, () -> GradClipping.clipGradNorm(inf, 1.0, 2.0, true));
         assertTrue(ex.getMessage().contains("Infinity"), ex.getMessage());
         assertArrayEquals(new float[] {1f, Float.POSITIVE_INFINITY}, inf.get(0).grad(), "unchanged when refused");
     }
@@ -64,7 +64,8 @@ class GradClippingTest {
     void clipsByValue() {
         List<Parameter> ps = grads(new float[] {-3f, -0.5f, 0f, 0.5f, 3f, Float.NaN});
         GradClipping.clipGradValue(ps, 1.0);
-        assertArrayEquals(new float[] {-1f, -0.5f, 0f, 0.5f, 1f, Float.NaN}, ps.get(0).grad());
+        assertArrayEquals(
+                new float[] {-1f, -0.5f, 0f, 0.5f, 1f, Float.NaN}, ps.get(0).grad());
     }
 
     @Test

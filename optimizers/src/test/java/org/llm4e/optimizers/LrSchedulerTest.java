@@ -98,7 +98,8 @@ class LrSchedulerTest {
                 if ((epoch - 1 - tMax) % (2 * tMax) == 0) {
                     chain[g] = chain[g] + (base[g] - etaMin) * (1 - Math.cos(Math.PI / tMax)) / 2;
                 } else {
-                    chain[g] = (1 + Math.cos(Math.PI * epoch / tMax)) / (1 + Math.cos(Math.PI * (epoch - 1) / tMax))
+                    chain[g] = (1 + Math.cos(Math.PI * epoch / tMax))
+                                    / (1 + Math.cos(Math.PI * (epoch - 1) / tMax))
                                     * (chain[g] - etaMin)
                             + etaMin;
                 }

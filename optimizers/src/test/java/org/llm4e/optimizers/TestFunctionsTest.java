@@ -28,8 +28,8 @@ class TestFunctionsTest {
             plus[i] += h;
             minus[i] -= h;
             double fd = (f.value(plus) - f.value(minus)) / (2 * h);
-            assertEquals(fd, g[i], 1e-6 * Math.max(1, Math.abs(fd)), f.name() + " ∂/∂x" + i + " at " + x[0] + ", "
-                    + x[1]);
+            assertEquals(
+                    fd, g[i], 1e-6 * Math.max(1, Math.abs(fd)), f.name() + " ∂/∂x" + i + " at " + x[0] + ", " + x[1]);
         }
     }
 
@@ -46,8 +46,8 @@ class TestFunctionsTest {
     @Test
     void gradientsVanishAtTheMinimizers() {
         Objective q = TestFunctions.quadratic(SPD, new double[] {1, -2, 0.5});
-        for (Objective f : List.of(TestFunctions.rosenbrock(1, 100), TestFunctions.rosenbrock(2, 5),
-                TestFunctions.beale(), q)) {
+        for (Objective f :
+                List.of(TestFunctions.rosenbrock(1, 100), TestFunctions.rosenbrock(2, 5), TestFunctions.beale(), q)) {
             double[] g = f.gradient(f.minimizer());
             for (double v : g) {
                 assertEquals(0, v, 1e-12, f.name());
@@ -83,7 +83,11 @@ class TestFunctionsTest {
                 double[] expected = java.util.Arrays.copyOfRange(grads, t * dim, (t + 1) * dim);
                 double[] g = f.gradient(x);
                 for (int i = 0; i < dim; i++) {
-                    assertEquals(expected[i], g[i], 1e-12 + 1e-12 * Math.abs(expected[i]), c.get("id").asText());
+                    assertEquals(
+                            expected[i],
+                            g[i],
+                            1e-12 + 1e-12 * Math.abs(expected[i]),
+                            c.get("id").asText());
                 }
                 checked++;
             }
@@ -94,12 +98,12 @@ class TestFunctionsTest {
     @Test
     void sgdStallsAtTheSaddleUnlessPerturbed() {
         Objective saddle = TestFunctions.saddle();
-        OptimizationRun.Trajectory stuck =
-                OptimizationRun.run(saddle, new double[] {1, 0}, ps -> SGD.builder().lr(0.1).build(ps), 200);
+        OptimizationRun.Trajectory stuck = OptimizationRun.run(
+                saddle, new double[] {1, 0}, ps -> SGD.builder().lr(0.1).build(ps), 200);
         assertArrayEquals(new double[] {0, 0}, stuck.last(), 1e-15, "converges to the saddle point");
         assertEquals(0, stuck.last()[1], 0.0, "y stays exactly 0: ∂f/∂y = −2y = 0");
-        OptimizationRun.Trajectory escapes =
-                OptimizationRun.run(saddle, new double[] {1, 1e-6}, ps -> SGD.builder().lr(0.1).build(ps), 200);
+        OptimizationRun.Trajectory escapes = OptimizationRun.run(
+                saddle, new double[] {1, 1e-6}, ps -> SGD.builder().lr(0.1).build(ps), 200);
         assertTrue(Math.abs(escapes.last()[1]) > 1, "escapes along y: " + escapes.last()[1]);
         assertTrue(escapes.losses()[200] < -1, "f is unbounded below");
     }
@@ -123,13 +127,20 @@ class TestFunctionsTest {
     void badInput() {
         assertThrows(IllegalArgumentException.class, () -> TestFunctions.rosenbrock(1, 0));
         assertThrows(IllegalArgumentException.class, () -> TestFunctions.beale().value(new double[3]));
-        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException ex = assertThrows(
+                IllegalArgumentException.class,
                 () -> TestFunctions.quadratic(new double[][] {{1, 2}, {0, 1}}, new double[2]));
         assertTrue(ex.getMessage().contains("symmetric"), ex.getMessage());
-        ex = assertThrows(IllegalArgumentException.class,
+        ex = assertThrows(
+                IllegalArgumentException.class,
                 () -> TestFunctions.quadratic(new double[][] {{1, 2}, {2, 1}}, new double[2]));
         assertTrue(ex.getMessage().contains("positive definite"), ex.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> OptimizationRun.run(TestFunctions.saddle(), new double[] {1, 0}, ps -> SGD.builder().build(ps), -1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> OptimizationRun.run(
+                        TestFunctions.saddle(),
+                        new double[] {1, 0},
+                        ps -> SGD.builder().build(ps),
+                        -1));
     }
 }
