@@ -1,10 +1,14 @@
 package org.llm4e.tour;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.llm4e.core.Kernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,7 +16,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code llm4e tour [chapter…] [--out DIR]}: runs the named chapters, or all of them, each printing its table and
- * writing its charts into the output folder.
+ * writing its charts into the output folder, and writes {@code index.html} there: the HTML report of the run (each
+ * chapter's text and charts).
  */
 @Command(
         name = "tour",
@@ -65,24 +70,73 @@ public final class TourCommand implements Callable<Integer> {
             }
         }
         boolean bars = progress != null ? progress : System.console() != null;
-        TourContext context = new TourContext(out.toAbsolutePath(), stdout, bars ? System.err : null);
+        Path dir = out.toAbsolutePath();
+        HtmlReport report = new HtmlReport();
         int failures = 0;
+        int files = 0;
         for (Chapter chapter : chapters) {
             stdout.println("== " + chapter.name() + ": " + chapter.description());
             stdout.flush();
+            // the chapter prints to the terminal and, through the tee, into the HTML report
+            StringWriter captured = new StringWriter();
+            PrintWriter tee = new PrintWriter(new TeeWriter(stdout, captured), true);
+            TourContext context = new TourContext(dir, tee, bars ? System.err : null);
+            String error = null;
             try {
                 chapter.run(context);
             } catch (Exception e) {
                 failures++;
+                error = e.toString();
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("chapter " + chapter.name() + " failed: " + e);
                 e.printStackTrace(err);
                 err.flush();
             }
+            tee.flush();
+            report.add(chapter, captured.toString(), context.written(), error);
+            files += context.written().size();
             stdout.println();
         }
-        stdout.println(context.written().size() + " file(s) in " + context.outDir());
+        try {
+            Path index = report.write(
+                    dir,
+                    "JDK " + System.getProperty("java.runtime.version") + ", "
+                            + Runtime.getRuntime().availableProcessors() + " cores, "
+                            + (Kernels.vectorized() ? "Vector API kernels" : "scalar kernels"));
+            stdout.println(files + " chart(s) and the report " + index);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("could not write the HTML report: " + e);
+            failures++;
+        }
         stdout.flush();
         return failures == 0 ? 0 : 1;
+    }
+
+    /** Writes everything to two writers. */
+    private static final class TeeWriter extends Writer {
+        private final Writer first;
+        private final Writer second;
+
+        TeeWriter(Writer first, Writer second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(char[] cbuf, int off, int len) throws IOException {
+            first.write(cbuf, off, len);
+            second.write(cbuf, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 }
