@@ -227,85 +227,135 @@ public final class Tiktoken implements Tokenizer {
     private static Tiktoken parse(
             String name, Path file, byte[] content, String pattern, Map<String, Integer> specialTokens)
             throws TokenizerFormatException {
-        String text = new String(content, StandardCharsets.US_ASCII);
-        Map<Integer, byte[]> byRank = new HashMap<>();
-        Map<String, Integer> lineOfToken = new HashMap<>();
-        Map<Integer, Integer> lineOfRank = new HashMap<>();
+        // plain arrays indexed by rank: the bundled o200k file has 199,998 lines
+        byte[][] byRank = new byte[1024][];
+        int[] lineOfRank = new int[1024];
         int max = -1;
         int line = 0;
+        int count = 0;
         Base64.Decoder b64 = Base64.getDecoder();
-        for (int pos = 0; pos < text.length(); ) {
-            int end = text.indexOf('\n', pos);
-            if (end < 0) {
-                end = text.length();
+        for (int pos = 0; pos < content.length; ) {
+            int end = pos;
+            while (end < content.length && content[end] != '\n') {
+                end++;
             }
-            String l = text.substring(pos, end);
+            int lineStart = pos;
             pos = end + 1;
             line++;
-            if (l.isEmpty()) {
+            if (end == lineStart) {
                 continue;
             }
-            int space = l.indexOf(' ');
-            if (space <= 0 || l.indexOf(' ', space + 1) >= 0) {
-                throw new TokenizerFormatException(file, line, "expected \"<base64 token> <rank>\", got \"" + l + "\"");
+            int space = -1;
+            for (int k = lineStart; k < end; k++) {
+                if (content[k] == ' ') {
+                    if (space >= 0) {
+                        space = -2;
+                        break;
+                    }
+                    space = k;
+                }
+            }
+            if (space <= lineStart) {
+                throw new TokenizerFormatException(
+                        file,
+                        line,
+                        "expected \"<base64 token> <rank>\", got \""
+                                + new String(content, lineStart, end - lineStart, StandardCharsets.ISO_8859_1) + "\"");
             }
             byte[] bytes;
             try {
-                bytes = b64.decode(l.substring(0, space));
+                java.nio.ByteBuffer decoded =
+                        b64.decode(java.nio.ByteBuffer.wrap(content, lineStart, space - lineStart));
+                bytes = java.util.Arrays.copyOfRange(
+                        decoded.array(), decoded.arrayOffset(), decoded.arrayOffset() + decoded.remaining());
             } catch (IllegalArgumentException e) {
-                throw new TokenizerFormatException(file, line, "invalid base64 \"" + l.substring(0, space) + "\"");
-            }
-            int rank;
-            try {
-                rank = Integer.parseInt(l.substring(space + 1));
-                if (rank < 0) {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException e) {
                 throw new TokenizerFormatException(
-                        file, line, "expected a non-negative integer rank, got \"" + l.substring(space + 1) + "\"");
+                        file,
+                        line,
+                        "invalid base64 \""
+                                + new String(content, lineStart, space - lineStart, StandardCharsets.ISO_8859_1)
+                                + "\"");
+            }
+            int rank = 0;
+            boolean digits = end > space + 1 && end - space - 1 <= 9;
+            for (int k = space + 1; k < end && digits; k++) {
+                int d = content[k] - '0';
+                digits = d >= 0 && d <= 9;
+                rank = rank * 10 + d;
+            }
+            if (!digits) {
+                throw new TokenizerFormatException(
+                        file,
+                        line,
+                        "expected a non-negative integer rank, got \""
+                                + new String(content, space + 1, end - space - 1, StandardCharsets.ISO_8859_1) + "\"");
             }
             if (bytes.length == 0) {
                 throw new TokenizerFormatException(file, line, "a token must have at least one byte");
             }
-            Integer previous = lineOfRank.putIfAbsent(rank, line);
-            if (previous != null) {
-                throw new TokenizerFormatException(file, line, "rank " + rank + " already given on line " + previous);
+            if (rank >= byRank.length) {
+                int cap = Math.max(rank + 1, byRank.length * 2);
+                byRank = java.util.Arrays.copyOf(byRank, cap);
+                lineOfRank = java.util.Arrays.copyOf(lineOfRank, cap);
             }
-            String key = new String(bytes, StandardCharsets.ISO_8859_1);
-            Integer previousToken = lineOfToken.putIfAbsent(key, line);
-            if (previousToken != null) {
+            if (byRank[rank] != null) {
                 throw new TokenizerFormatException(
-                        file, line, "token " + l.substring(0, space) + " already given on line " + previousToken);
+                        file, line, "rank " + rank + " already given on line " + lineOfRank[rank]);
             }
-            byRank.put(rank, bytes);
+            byRank[rank] = bytes;
+            lineOfRank[rank] = line;
             max = Math.max(max, rank);
+            count++;
         }
         if (max < 0) {
             throw new TokenizerFormatException(file, line, "the file has no ranks");
         }
         Map<String, Integer> specials = SpecialTokens.validate(specialTokens, 0);
+        Set<Integer> specialIds = new java.util.HashSet<>();
         for (Map.Entry<String, Integer> e : specials.entrySet()) {
-            if (byRank.containsKey(e.getValue())) {
+            int id = e.getValue();
+            if (id < byRank.length && byRank[id] != null) {
                 throw new IllegalArgumentException("specialTokens[" + SpecialTokens.quote(e.getKey())
-                        + "] must not be a rank of the file, got " + e.getValue() + " (line "
-                        + lineOfRank.get(e.getValue()) + ")");
+                        + "] must not be a rank of the file, got " + id + " (line " + lineOfRank[id] + ")");
             }
+            specialIds.add(id);
         }
-        Set<Integer> specialIds = Set.copyOf(specials.values());
-        byte[][] tokenBytes = new byte[max + 1][];
+        byte[][] tokenBytes = java.util.Arrays.copyOf(byRank, max + 1);
         for (int r = 0; r <= max; r++) {
-            byte[] b = byRank.get(r);
-            if (b == null && !specialIds.contains(r)) {
+            if (tokenBytes[r] == null && !specialIds.contains(r)) {
                 throw new TokenizerFormatException(
                         file,
                         line,
                         "rank " + r + " is missing (ranks must cover 0.." + max + " except special tokens)");
             }
-            tokenBytes[r] = b;
+        }
+        // duplicate tokens: sort ranks by bytes and compare neighbours (no per-token map of boxed keys)
+        Integer[] order = new Integer[count];
+        int n = 0;
+        for (int r = 0; r <= max; r++) {
+            if (tokenBytes[r] != null) {
+                order[n++] = r;
+            }
+        }
+        byte[][] tb = tokenBytes;
+        java.util.Arrays.sort(order, (a, b) -> java.util.Arrays.compareUnsigned(tb[a], tb[b]));
+        boolean[] singleByte = new boolean[256];
+        for (int k = 0; k < count; k++) {
+            byte[] t = tokenBytes[order[k]];
+            if (t.length == 1) {
+                singleByte[t[0] & 0xFF] = true;
+            }
+            if (k > 0 && java.util.Arrays.equals(t, tokenBytes[order[k - 1]])) {
+                int first = Math.min(lineOfRank[order[k]], lineOfRank[order[k - 1]]);
+                int second = Math.max(lineOfRank[order[k]], lineOfRank[order[k - 1]]);
+                throw new TokenizerFormatException(
+                        file,
+                        second,
+                        "token " + Base64.getEncoder().encodeToString(t) + " already given on line " + first);
+            }
         }
         for (int b = 0; b < 256; b++) {
-            if (!lineOfToken.containsKey(String.valueOf((char) b))) {
+            if (!singleByte[b]) {
                 throw new TokenizerFormatException(
                         file,
                         line,
