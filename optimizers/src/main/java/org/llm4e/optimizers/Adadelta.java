@@ -58,20 +58,7 @@ public final class Adadelta extends BaseOptimizer {
         boolean negate = g.flag("maximize");
         float[] w = p.data();
         float[] grad = p.grad();
-        chunks(n, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float gi = negate ? -grad[i] : grad[i];
-                if (l2 != 0f) {
-                    gi = gi + l2 * w[i];
-                }
-                float si = sq[i] * rho + oneMinusRho * (gi * gi);
-                sq[i] = si;
-                float std = (float) Math.sqrt(si + eps);
-                float delta = (float) Math.sqrt(acc[i] + eps) / std * gi;
-                acc[i] = acc[i] * rho + oneMinusRho * (delta * delta);
-                w[i] = w[i] + negLr * delta;
-            }
-        });
+        chunks(n, (lo, hi) -> kernels.adadelta(w, grad, sq, acc, lo, hi, l2, negate, rho, oneMinusRho, eps, negLr));
     }
 
     /**

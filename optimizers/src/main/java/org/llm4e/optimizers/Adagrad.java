@@ -61,18 +61,7 @@ public final class Adagrad extends BaseOptimizer {
         boolean negate = g.flag("maximize");
         float[] w = p.data();
         float[] grad = p.grad();
-        chunks(n, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float gi = negate ? -grad[i] : grad[i];
-                if (l2 != 0f) {
-                    gi = gi + l2 * w[i];
-                }
-                float si = acc[i] + gi * gi; // state_sum.addcmul_(grad, grad, value=1)
-                acc[i] = si;
-                float std = (float) Math.sqrt(si) + eps;
-                w[i] = w[i] + negClr * gi / std; // param.addcdiv_(grad, std, value=-clr)
-            }
-        });
+        chunks(n, (lo, hi) -> kernels.adagrad(w, grad, acc, lo, hi, l2, negate, eps, negClr));
     }
 
     /**

@@ -59,19 +59,7 @@ public final class Adamax extends BaseOptimizer {
         float negClr = (float) (-lr / (1 - Math.pow(betas[0], s.step)));
         float[] w = p.data();
         float[] grad = p.grad();
-        chunks(n, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float gi = negate ? -grad[i] : grad[i];
-                if (l2 != 0f) {
-                    gi = gi + l2 * w[i];
-                }
-                float mi = m[i] + oneMinusBeta1 * (gi - m[i]);
-                m[i] = mi;
-                float ui = Math.max(u[i] * beta2, Math.abs(gi) + eps);
-                u[i] = ui;
-                w[i] = w[i] + negClr * mi / ui;
-            }
-        });
+        chunks(n, (lo, hi) -> kernels.adamax(w, grad, m, u, lo, hi, l2, negate, oneMinusBeta1, beta2, eps, negClr));
     }
 
     /**

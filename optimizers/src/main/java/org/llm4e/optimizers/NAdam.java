@@ -31,7 +31,8 @@ import org.llm4e.optimizers.internal.UpdateKernels;
  *
  * <p>Defaults (torch): lr 2e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0, momentum_decay 4e-3,
  * decoupled_weight_decay false, maximize false. The state holds {@code step}, {@code mu_product}, {@code exp_avg} and
- * {@code exp_avg_sq}. Stateful and not thread-safe.
+ * {@code exp_avg_sq}. Speed: one vectorised pass over memory (28 bytes per parameter), split over the library pool for
+ * large parameters. Stateful and not thread-safe.
  */
 public final class NAdam extends BaseOptimizer {
     static final HyperSpec SPEC = new HyperSpec("NAdam")
@@ -88,22 +89,25 @@ public final class NAdam extends BaseOptimizer {
         float coefM = (float) (-lr * muNext / (1 - muProduct * muNext));
         float[] w = p.data();
         float[] grad = p.grad();
-        chunks(n, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float gi = negate ? -grad[i] : grad[i];
-                float wi = w[i] * decay;
-                if (l2 != 0f) {
-                    gi = gi + l2 * wi;
-                }
-                float mi = m[i] + oneMinusBeta1 * (gi - m[i]);
-                float vi = v[i] * beta2 + oneMinusBeta2 * (gi * gi);
-                m[i] = mi;
-                v[i] = vi;
-                float denom = (float) Math.sqrt(vi / bc2F) + eps; // exp_avg_sq.div(bias_correction2).sqrt().add(eps)
-                wi = wi + coefG * gi / denom;
-                w[i] = wi + coefM * mi / denom;
-            }
-        });
+        chunks(
+                n,
+                (lo, hi) -> kernels.nadam(
+                        w,
+                        grad,
+                        m,
+                        v,
+                        lo,
+                        hi,
+                        decay,
+                        l2,
+                        negate,
+                        oneMinusBeta1,
+                        beta2,
+                        oneMinusBeta2,
+                        bc2F,
+                        eps,
+                        coefG,
+                        coefM));
     }
 
     /**

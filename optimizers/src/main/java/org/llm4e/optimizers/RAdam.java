@@ -25,7 +25,8 @@ import org.llm4e.optimizers.internal.UpdateKernels;
  * {@code decoupled_weight_decay} multiplies θ by (1 − lr·λ).
  *
  * <p>Defaults (torch): lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0, decoupled_weight_decay false,
- * maximize false. Stateful and not thread-safe.
+ * maximize false. Speed: one vectorised pass over memory (28 bytes per parameter), split over the library pool for
+ * large parameters. Stateful and not thread-safe.
  */
 public final class RAdam extends BaseOptimizer {
     static final HyperSpec SPEC = new HyperSpec("RAdam")
@@ -110,25 +111,27 @@ public final class RAdam extends BaseOptimizer {
         float eps = (float) g.number("eps");
         float[] w = p.data();
         float[] grad = p.grad();
-        chunks(n, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float gi = negate ? -grad[i] : grad[i];
-                float wi = w[i] * decay;
-                if (l2 != 0f) {
-                    gi = gi + l2 * wi;
-                }
-                float mi = m[i] + oneMinusBeta1 * (gi - m[i]);
-                float vi = v[i] * beta2 + oneMinusBeta2 * (gi * gi);
-                m[i] = mi;
-                v[i] = vi;
-                float stepI = mi / bc1F * lrF; // bias_corrected_exp_avg * lr
-                if (rectified) {
-                    float adaptive = bc2Sqrt / ((float) Math.sqrt(vi) + eps);
-                    stepI = stepI * adaptive * rect;
-                }
-                w[i] = wi - stepI;
-            }
-        });
+        chunks(
+                n,
+                (lo, hi) -> kernels.radam(
+                        w,
+                        grad,
+                        m,
+                        v,
+                        lo,
+                        hi,
+                        decay,
+                        l2,
+                        negate,
+                        oneMinusBeta1,
+                        beta2,
+                        oneMinusBeta2,
+                        bc1F,
+                        lrF,
+                        rectified,
+                        bc2Sqrt,
+                        eps,
+                        rect));
     }
 
     /**

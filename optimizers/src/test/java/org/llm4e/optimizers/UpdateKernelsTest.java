@@ -124,6 +124,51 @@ class UpdateKernelsTest {
         assertArrayEquals(v, v2, "rmsprop v");
     }
 
+    @Property(tries = 60)
+    void adamFamilyAndAdaptiveKernelsAgree(
+            @ForAll @IntRange(min = 0, max = 200) int n,
+            @ForAll long seed,
+            @ForAll boolean decoupled,
+            @ForAll boolean rectified,
+            @ForAll boolean negate) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] g = random(r, n, 1);
+        float decay = decoupled ? 0.999f : 1f;
+        float l2 = decoupled ? 0f : 0.01f;
+        float[][] a = {random(r, n, 2), random(r, n, 0.1), positive(r, n)};
+        float[][] b = {a[0].clone(), a[1].clone(), a[2].clone()};
+        SCALAR.nadam(a[0], g, a[1], a[2], 0, n, decay, l2, negate, 0.1f, 0.999f, 0.001f, 0.02f, 1e-8f, -0.01f, -0.02f);
+        PANAMA.nadam(b[0], g, b[1], b[2], 0, n, decay, l2, negate, 0.1f, 0.999f, 0.001f, 0.02f, 1e-8f, -0.01f, -0.02f);
+        assertArrayEquals(a[0], b[0], "nadam p");
+        assertArrayEquals(a[1], b[1], "nadam m");
+        assertArrayEquals(a[2], b[2], "nadam v");
+        SCALAR.radam(
+                a[0], g, a[1], a[2], 0, n, decay, l2, negate, 0.1f, 0.999f, 0.001f, 0.4f, 1e-3f, rectified, 0.1f, 1e-8f,
+                0.03f);
+        PANAMA.radam(
+                b[0], g, b[1], b[2], 0, n, decay, l2, negate, 0.1f, 0.999f, 0.001f, 0.4f, 1e-3f, rectified, 0.1f, 1e-8f,
+                0.03f);
+        assertArrayEquals(a[0], b[0], "radam p");
+        assertArrayEquals(a[1], b[1], "radam m");
+        assertArrayEquals(a[2], b[2], "radam v");
+        SCALAR.adamax(a[0], g, a[1], a[2], 0, n, l2, negate, 0.1f, 0.999f, 1e-8f, -0.002f);
+        PANAMA.adamax(b[0], g, b[1], b[2], 0, n, l2, negate, 0.1f, 0.999f, 1e-8f, -0.002f);
+        assertArrayEquals(a[0], b[0], "adamax p");
+        assertArrayEquals(a[1], b[1], "adamax m");
+        assertArrayEquals(a[2], b[2], "adamax u");
+        SCALAR.adagrad(a[0], g, a[2], 0, n, l2, negate, 1e-10f, -0.01f);
+        PANAMA.adagrad(b[0], g, b[2], 0, n, l2, negate, 1e-10f, -0.01f);
+        assertArrayEquals(a[0], b[0], "adagrad p");
+        assertArrayEquals(a[2], b[2], "adagrad sum");
+        float[] acc = positive(r, n);
+        float[] acc2 = acc.clone();
+        SCALAR.adadelta(a[0], g, a[2], acc, 0, n, l2, negate, 0.9f, 0.1f, 1e-6f, -1f);
+        PANAMA.adadelta(b[0], g, b[2], acc2, 0, n, l2, negate, 0.9f, 0.1f, 1e-6f, -1f);
+        assertArrayEquals(a[0], b[0], "adadelta p");
+        assertArrayEquals(a[2], b[2], "adadelta square_avg");
+        assertArrayEquals(acc, acc2, "adadelta acc_delta");
+    }
+
     @Test
     void aStepDoesNotDependOnTheThreadCount() {
         int n = 2 * BaseOptimizer.GRAIN + 17;

@@ -122,4 +122,147 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             p[i] = p[i] + negLr * gi / avg;
         }
     }
+
+    @Override
+    public void nadam(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            int from,
+            int to,
+            float decay,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float bc2,
+            float eps,
+            float coefG,
+            float coefM) {
+        for (int i = from; i < to; i++) {
+            float gi = negate ? -g[i] : g[i];
+            float pi = p[i] * decay; // NAdamW: param.mul_(1 - lr*wd)
+            if (l2 != 0f) {
+                gi = gi + l2 * pi;
+            }
+            float mi = m[i] + oneMinusBeta1 * (gi - m[i]);
+            float vi = v[i] * beta2 + oneMinusBeta2 * (gi * gi);
+            m[i] = mi;
+            v[i] = vi;
+            float denom = (float) Math.sqrt(vi / bc2) + eps; // exp_avg_sq.div(bias_correction2).sqrt().add(eps)
+            pi = pi + coefG * gi / denom; // param.addcdiv_(grad, denom, value=-lr*(1-mu)/(1-mu_product))
+            p[i] = pi + coefM * mi / denom; // param.addcdiv_(exp_avg, denom, value=-lr*mu_next/(1-mu_product_next))
+        }
+    }
+
+    @Override
+    public void radam(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            int from,
+            int to,
+            float decay,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float bc1,
+            float lr,
+            boolean rectified,
+            float bc2Sqrt,
+            float eps,
+            float rect) {
+        for (int i = from; i < to; i++) {
+            float gi = negate ? -g[i] : g[i];
+            float pi = p[i] * decay;
+            if (l2 != 0f) {
+                gi = gi + l2 * pi;
+            }
+            float mi = m[i] + oneMinusBeta1 * (gi - m[i]);
+            float vi = v[i] * beta2 + oneMinusBeta2 * (gi * gi);
+            m[i] = mi;
+            v[i] = vi;
+            float step = mi / bc1 * lr; // bias_corrected_exp_avg * lr
+            if (rectified) {
+                float adaptive = bc2Sqrt / ((float) Math.sqrt(vi) + eps); // sqrt(bc2) / (sqrt(v) + eps)
+                step = step * adaptive * rect;
+            }
+            p[i] = pi - step;
+        }
+    }
+
+    @Override
+    public void adamax(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] u,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float eps,
+            float negClr) {
+        for (int i = from; i < to; i++) {
+            float gi = negate ? -g[i] : g[i];
+            if (l2 != 0f) {
+                gi = gi + l2 * p[i];
+            }
+            float mi = m[i] + oneMinusBeta1 * (gi - m[i]);
+            m[i] = mi;
+            float ui = Math.max(u[i] * beta2, Math.abs(gi) + eps); // max(exp_inf * beta2, |g| + eps)
+            u[i] = ui;
+            p[i] = p[i] + negClr * mi / ui;
+        }
+    }
+
+    @Override
+    public void adagrad(
+            float[] p, float[] g, float[] sum, int from, int to, float l2, boolean negate, float eps, float negClr) {
+        for (int i = from; i < to; i++) {
+            float gi = negate ? -g[i] : g[i];
+            if (l2 != 0f) {
+                gi = gi + l2 * p[i];
+            }
+            float si = sum[i] + gi * gi; // state_sum.addcmul_(grad, grad, value=1)
+            sum[i] = si;
+            float std = (float) Math.sqrt(si) + eps;
+            p[i] = p[i] + negClr * gi / std; // param.addcdiv_(grad, std, value=-clr)
+        }
+    }
+
+    @Override
+    public void adadelta(
+            float[] p,
+            float[] g,
+            float[] sq,
+            float[] acc,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float rho,
+            float oneMinusRho,
+            float eps,
+            float negLr) {
+        for (int i = from; i < to; i++) {
+            float gi = negate ? -g[i] : g[i];
+            if (l2 != 0f) {
+                gi = gi + l2 * p[i];
+            }
+            float si = sq[i] * rho + oneMinusRho * (gi * gi);
+            sq[i] = si;
+            float std = (float) Math.sqrt(si + eps);
+            float delta = (float) Math.sqrt(acc[i] + eps) / std * gi; // sqrt(u + eps).div_(std).mul_(grad)
+            acc[i] = acc[i] * rho + oneMinusRho * (delta * delta);
+            p[i] = p[i] + negLr * delta;
+        }
+    }
 }

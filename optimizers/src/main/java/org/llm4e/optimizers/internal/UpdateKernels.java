@@ -144,4 +144,161 @@ public interface UpdateKernels {
             float eps,
             boolean epsInside,
             float negLr);
+
+    /**
+     * NAdam (torch ≥ 2.0): decoupled decay or L2, moments, then the gradient and the momentum terms over
+     * {@code √(v / bc2) + ε}.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param m first moment, updated
+     * @param v second moment, updated
+     * @param from first index
+     * @param to one past the last index
+     * @param decay decoupled decay factor (1 for none)
+     * @param l2 L2 coefficient (0 for none)
+     * @param negate whether to negate the gradient first (maximize)
+     * @param oneMinusBeta1 {@code 1 − β1}
+     * @param beta2 β2
+     * @param oneMinusBeta2 {@code 1 − β2}
+     * @param bc2 {@code 1 − β2ᵗ}
+     * @param eps ε
+     * @param coefG {@code −lr·(1 − μₜ)/(1 − Πₜ)}
+     * @param coefM {@code −lr·μₜ₊₁/(1 − Πₜ·μₜ₊₁)}
+     */
+    void nadam(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            int from,
+            int to,
+            float decay,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float bc2,
+            float eps,
+            float coefG,
+            float coefM);
+
+    /**
+     * RAdam (torch ≥ 2.0): {@code θ −= m/bc1·lr} and, when rectified, times {@code √bc2/(√v + ε)·r}.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param m first moment, updated
+     * @param v second moment, updated
+     * @param from first index
+     * @param to one past the last index
+     * @param decay decoupled decay factor (1 for none)
+     * @param l2 L2 coefficient (0 for none)
+     * @param negate whether to negate the gradient first (maximize)
+     * @param oneMinusBeta1 {@code 1 − β1}
+     * @param beta2 β2
+     * @param oneMinusBeta2 {@code 1 − β2}
+     * @param bc1 {@code 1 − β1ᵗ}
+     * @param lr lr
+     * @param rectified whether ρₜ is above the threshold
+     * @param bc2Sqrt {@code √(1 − β2ᵗ)}
+     * @param eps ε
+     * @param rect the rectification term rₜ
+     */
+    void radam(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            int from,
+            int to,
+            float decay,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float bc1,
+            float lr,
+            boolean rectified,
+            float bc2Sqrt,
+            float eps,
+            float rect);
+
+    /**
+     * Adamax: {@code u = max(β2·u, |g| + ε)}, {@code θ += −clr·m/u}.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param m first moment, updated
+     * @param u infinity norm, updated
+     * @param from first index
+     * @param to one past the last index
+     * @param l2 L2 coefficient (0 for none)
+     * @param negate whether to negate the gradient first (maximize)
+     * @param oneMinusBeta1 {@code 1 − β1}
+     * @param beta2 β2
+     * @param eps ε
+     * @param negClr {@code −lr/(1 − β1ᵗ)}
+     */
+    void adamax(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] u,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float eps,
+            float negClr);
+
+    /**
+     * Adagrad: {@code G += g²}, {@code θ += −clr·g/(√G + ε)}.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param sum sum of squared gradients, updated
+     * @param from first index
+     * @param to one past the last index
+     * @param l2 L2 coefficient (0 for none)
+     * @param negate whether to negate the gradient first (maximize)
+     * @param eps ε
+     * @param negClr {@code −lr/(1 + (t − 1)·lr_decay)}
+     */
+    void adagrad(
+            float[] p, float[] g, float[] sum, int from, int to, float l2, boolean negate, float eps, float negClr);
+
+    /**
+     * Adadelta: {@code s = ρs + (1−ρ)g²}, {@code Δ = √(u + ε)/√(s + ε)·g}, {@code u = ρu + (1−ρ)Δ²}, {@code θ += −lr·Δ}.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param sq square average s, updated
+     * @param acc accumulated delta u, updated
+     * @param from first index
+     * @param to one past the last index
+     * @param l2 L2 coefficient (0 for none)
+     * @param negate whether to negate the gradient first (maximize)
+     * @param rho ρ
+     * @param oneMinusRho {@code 1 − ρ}
+     * @param eps ε
+     * @param negLr {@code −lr}
+     */
+    void adadelta(
+            float[] p,
+            float[] g,
+            float[] sq,
+            float[] acc,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float rho,
+            float oneMinusRho,
+            float eps,
+            float negLr);
 }

@@ -191,4 +191,211 @@ public final class PanamaUpdateKernels implements UpdateKernels {
         }
         TAIL.rmsprop(p, g, v, i, to, l2, negate, alpha, oneMinusAlpha, eps, epsInside, negLr);
     }
+
+    @Override
+    public void nadam(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            int from,
+            int to,
+            float decay,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float bc2,
+            float eps,
+            float coefG,
+            float coefM) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        boolean useL2 = l2 != 0f;
+        for (; i < bound; i += L) {
+            FloatVector gi = FloatVector.fromArray(S, g, i);
+            if (negate) {
+                gi = gi.neg();
+            }
+            FloatVector pi = FloatVector.fromArray(S, p, i).mul(decay);
+            if (useL2) {
+                gi = gi.add(pi.mul(l2));
+            }
+            FloatVector m0 = FloatVector.fromArray(S, m, i);
+            FloatVector mi = m0.add(gi.sub(m0).mul(oneMinusBeta1));
+            FloatVector vi =
+                    FloatVector.fromArray(S, v, i).mul(beta2).add(gi.mul(gi).mul(oneMinusBeta2));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector denom = vi.div(bc2).sqrt().add(eps);
+            pi = pi.add(gi.mul(coefG).div(denom));
+            pi.add(mi.mul(coefM).div(denom)).intoArray(p, i);
+        }
+        TAIL.nadam(p, g, m, v, i, to, decay, l2, negate, oneMinusBeta1, beta2, oneMinusBeta2, bc2, eps, coefG, coefM);
+    }
+
+    @Override
+    public void radam(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            int from,
+            int to,
+            float decay,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float oneMinusBeta2,
+            float bc1,
+            float lr,
+            boolean rectified,
+            float bc2Sqrt,
+            float eps,
+            float rect) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        boolean useL2 = l2 != 0f;
+        FloatVector bc2SqrtV = FloatVector.broadcast(S, bc2Sqrt);
+        for (; i < bound; i += L) {
+            FloatVector gi = FloatVector.fromArray(S, g, i);
+            if (negate) {
+                gi = gi.neg();
+            }
+            FloatVector pi = FloatVector.fromArray(S, p, i).mul(decay);
+            if (useL2) {
+                gi = gi.add(pi.mul(l2));
+            }
+            FloatVector m0 = FloatVector.fromArray(S, m, i);
+            FloatVector mi = m0.add(gi.sub(m0).mul(oneMinusBeta1));
+            FloatVector vi =
+                    FloatVector.fromArray(S, v, i).mul(beta2).add(gi.mul(gi).mul(oneMinusBeta2));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector step = mi.div(bc1).mul(lr);
+            if (rectified) {
+                FloatVector adaptive = bc2SqrtV.div(vi.sqrt().add(eps));
+                step = step.mul(adaptive).mul(rect);
+            }
+            pi.sub(step).intoArray(p, i);
+        }
+        TAIL.radam(
+                p,
+                g,
+                m,
+                v,
+                i,
+                to,
+                decay,
+                l2,
+                negate,
+                oneMinusBeta1,
+                beta2,
+                oneMinusBeta2,
+                bc1,
+                lr,
+                rectified,
+                bc2Sqrt,
+                eps,
+                rect);
+    }
+
+    @Override
+    public void adamax(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] u,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float oneMinusBeta1,
+            float beta2,
+            float eps,
+            float negClr) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        boolean useL2 = l2 != 0f;
+        for (; i < bound; i += L) {
+            FloatVector gi = FloatVector.fromArray(S, g, i);
+            if (negate) {
+                gi = gi.neg();
+            }
+            FloatVector pi = FloatVector.fromArray(S, p, i);
+            if (useL2) {
+                gi = gi.add(pi.mul(l2));
+            }
+            FloatVector m0 = FloatVector.fromArray(S, m, i);
+            FloatVector mi = m0.add(gi.sub(m0).mul(oneMinusBeta1));
+            mi.intoArray(m, i);
+            FloatVector ui =
+                    FloatVector.fromArray(S, u, i).mul(beta2).max(gi.abs().add(eps));
+            ui.intoArray(u, i);
+            pi.add(mi.mul(negClr).div(ui)).intoArray(p, i);
+        }
+        TAIL.adamax(p, g, m, u, i, to, l2, negate, oneMinusBeta1, beta2, eps, negClr);
+    }
+
+    @Override
+    public void adagrad(
+            float[] p, float[] g, float[] sum, int from, int to, float l2, boolean negate, float eps, float negClr) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        boolean useL2 = l2 != 0f;
+        for (; i < bound; i += L) {
+            FloatVector gi = FloatVector.fromArray(S, g, i);
+            if (negate) {
+                gi = gi.neg();
+            }
+            FloatVector pi = FloatVector.fromArray(S, p, i);
+            if (useL2) {
+                gi = gi.add(pi.mul(l2));
+            }
+            FloatVector si = FloatVector.fromArray(S, sum, i).add(gi.mul(gi));
+            si.intoArray(sum, i);
+            pi.add(gi.mul(negClr).div(si.sqrt().add(eps))).intoArray(p, i);
+        }
+        TAIL.adagrad(p, g, sum, i, to, l2, negate, eps, negClr);
+    }
+
+    @Override
+    public void adadelta(
+            float[] p,
+            float[] g,
+            float[] sq,
+            float[] acc,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float rho,
+            float oneMinusRho,
+            float eps,
+            float negLr) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        boolean useL2 = l2 != 0f;
+        for (; i < bound; i += L) {
+            FloatVector gi = FloatVector.fromArray(S, g, i);
+            if (negate) {
+                gi = gi.neg();
+            }
+            FloatVector pi = FloatVector.fromArray(S, p, i);
+            if (useL2) {
+                gi = gi.add(pi.mul(l2));
+            }
+            FloatVector si =
+                    FloatVector.fromArray(S, sq, i).mul(rho).add(gi.mul(gi).mul(oneMinusRho));
+            si.intoArray(sq, i);
+            FloatVector std = si.add(eps).sqrt();
+            FloatVector a0 = FloatVector.fromArray(S, acc, i);
+            FloatVector delta = a0.add(eps).sqrt().div(std).mul(gi);
+            a0.mul(rho).add(delta.mul(delta).mul(oneMinusRho)).intoArray(acc, i);
+            pi.add(delta.mul(negLr)).intoArray(p, i);
+        }
+        TAIL.adadelta(p, g, sq, acc, i, to, l2, negate, rho, oneMinusRho, eps, negLr);
+    }
 }
