@@ -103,4 +103,30 @@ class GgmlBlockFormatsGoldenTest {
         }
         return tests.stream();
     }
+
+    @TestFactory
+    Stream<DynamicTest> dotProductsOnBlocks() {
+        JsonNode root = Golden.load("quantization_ggml.json");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode v : root.get("vec_dot")) {
+            tests.add(DynamicTest.dynamicTest(v.get("name").asText(), () -> {
+                int n = v.get("n").asInt();
+                float[] x = Golden.floats(v.get("x"));
+                float[] y = Golden.floats(v.get("y"));
+                byte[] yq = GgmlDot.quantizeActivations(y);
+                assertArrayEquals(bytes(v.get("y_q8_0")), yq, "activations as Q8_0");
+                byte[] x8 = Q8_0.quantize(x);
+                assertArrayEquals(bytes(v.get("q8_0_q8_0").get("x_blocks")), x8);
+                float d8 = GgmlDot.dotQ8_0(x8, 0, yq, 0, n);
+                assertEquals((float) v.get("q8_0_q8_0").get("result").asDouble(), d8, 0f, "Q8_0 · Q8_0");
+                byte[] x4 = Q4_0.quantize(x);
+                assertArrayEquals(bytes(v.get("q4_0_q8_0").get("x_blocks")), x4);
+                float d4 = GgmlDot.dotQ4_0Q8_0(x4, 0, yq, 0, n);
+                assertEquals((float) v.get("q4_0_q8_0").get("result").asDouble(), d4, 0f, "Q4_0 · Q8_0");
+                double ref = v.get("q4_0_q8_0").get("dot_f64_dequantized").asDouble();
+                assertEquals(ref, d4, 1e-5 * Math.max(1, Math.abs(ref)), "close to the dequantized dot");
+            }));
+        }
+        return tests.stream();
+    }
 }

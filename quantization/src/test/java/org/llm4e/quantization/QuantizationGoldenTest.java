@@ -120,6 +120,20 @@ class QuantizationGoldenTest {
         assertIdentical(Golden.floats(ROOT.get("nf4_code")), Nf4.levels(), "nf4 levels");
         assertIdentical(Golden.floats(ROOT.get("nf4_thresholds")), Nf4.thresholds(), "nf4 thresholds");
         assertIdentical(Golden.floats(ROOT.get("dynamic_map_signed_8bit")), DynamicMap.signed(), "dynamic map");
+        // The formula reproduces torch's float32 table to within 6e-8 (a bit or two; torch.linspace differs).
+        float[] torch = DynamicMap.signed();
+        float[] formula = DynamicMap.computeSigned();
+        int differing = 0;
+        for (int i = 0; i < 256; i++) {
+            assertEquals(torch[i], formula[i], 6e-8, "entry " + i);
+            assertEquals(i, DynamicMap.nearest(torch[i]), "a table value is its own nearest entry");
+            differing += torch[i] != formula[i] ? 1 : 0;
+        }
+        assertTrue(differing < 64, differing + " entries differ in the last bits");
+        assertEquals(0f, torch[127], 0f);
+        assertEquals(1f, torch[255], 0f);
+        float mid = (float) (((double) torch[200] + torch[201]) / 2);
+        assertEquals(200, DynamicMap.nearest(mid), "a tie goes to the lower index");
     }
 
     @Test
