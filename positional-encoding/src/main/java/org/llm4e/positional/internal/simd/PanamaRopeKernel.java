@@ -10,27 +10,21 @@ import org.llm4e.positional.internal.RopeKernel;
  *
  * <p>HALF layout: the two halves of the head vector and the cos/sin rows are contiguous, so one lane-wise
  * {@code a·c − b·s}, {@code a·s + b·c} per vector of pairs does it. INTERLEAVED layout: a vector holds lanes/2 pairs;
- * the partner of each lane comes from a pair-swapping shuffle, and cos/sin are gathered with the index map
- * {@code 0,0,1,1,…} so that both lanes of a pair see their pair's values. Tails run the scalar loop; the arithmetic is
+ * the partner of each lane comes from a pair-swapping shuffle, and a vector of cos/sin values is duplicated
+ * lane-wise ({@code c_0,c_0,c_1,c_1,…}) by a fixed in-register shuffle, so that both lanes of a pair see their pair's
+ * values. Tails run the scalar loop; the arithmetic is
  * the same per element (no fused multiply-add), so results equal the scalar kernel's bit for bit.
  */
 public final class PanamaRopeKernel implements RopeKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(SPECIES, i -> i ^ 1);
-    private static final int[] PAIR_INDEX = pairIndex();
+    private static final VectorShuffle<Float> DUP_LOW = VectorShuffle.fromOp(SPECIES, i -> i / 2);
+    private static final VectorShuffle<Float> DUP_HIGH = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
     private static final FloatVector ALTERNATING_SIGN = FloatVector.fromArray(SPECIES, alternatingSign(), 0);
 
     /** Creates the kernel (public for the reflective loader). */
     public PanamaRopeKernel() {}
-
-    private static int[] pairIndex() {
-        int[] idx = new int[LANES];
-        for (int i = 0; i < LANES; i++) {
-            idx[i] = i / 2;
-        }
-        return idx;
-    }
 
     private static float[] alternatingSign() {
         float[] s = new float[LANES];
@@ -97,23 +91,31 @@ public final class PanamaRopeKernel implements RopeKernel {
             float[] sin,
             int csOff,
             boolean inverse) {
-        int d = 2 * half;
-        int i = 0;
-        int bound = SPECIES.loopBound(d);
-        for (; i < bound; i += LANES) {
-            FloatVector x = FloatVector.fromArray(SPECIES, src, srcOff + i);
-            FloatVector c = FloatVector.fromArray(SPECIES, cos, csOff + i / 2, PAIR_INDEX, 0);
-            FloatVector s = FloatVector.fromArray(SPECIES, sin, csOff + i / 2, PAIR_INDEX, 0);
+        // LANES pairs per step: one vector of cos (sin) values feeds two vectors of x (2·LANES elements); the
+        // duplication c_j → (c_j, c_j) is a fixed in-register permutation, cheaper than a gather from memory
+        int j = 0;
+        int bound = SPECIES.loopBound(half);
+        for (; j < bound; j += LANES) {
+            FloatVector c = FloatVector.fromArray(SPECIES, cos, csOff + j);
+            FloatVector s = FloatVector.fromArray(SPECIES, sin, csOff + j);
             if (inverse) {
                 s = s.neg();
             }
-            // lane 2j: a·c − b·s ; lane 2j+1: b·c + a·s  ==  x·c + swap(x)·(∓s)
-            FloatVector partner = x.rearrange(SWAP_PAIRS).mul(ALTERNATING_SIGN);
-            x.mul(c).add(partner.mul(s)).intoArray(dst, dstOff + i);
+            int off = 2 * j;
+            rotatePairs(src, srcOff + off, dst, dstOff + off, c.rearrange(DUP_LOW), s.rearrange(DUP_LOW));
+            rotatePairs(
+                    src, srcOff + off + LANES, dst, dstOff + off + LANES, c.rearrange(DUP_HIGH), s.rearrange(DUP_HIGH));
         }
-        if (i < d) {
-            tail(src, srcOff, dst, dstOff, half, true, cos, sin, csOff, inverse, i / 2);
+        if (j < half) {
+            tail(src, srcOff, dst, dstOff, half, true, cos, sin, csOff, inverse, j);
         }
+    }
+
+    /** lane 2j: a·c − b·s ; lane 2j+1: b·c + a·s  ==  x·c + (swap(x)·(−1, +1, …))·s. */
+    private static void rotatePairs(float[] src, int srcOff, float[] dst, int dstOff, FloatVector c, FloatVector s) {
+        FloatVector x = FloatVector.fromArray(SPECIES, src, srcOff);
+        FloatVector partner = x.rearrange(SWAP_PAIRS).mul(ALTERNATING_SIGN);
+        x.mul(c).add(partner.mul(s)).intoArray(dst, dstOff);
     }
 
     private static void tail(
