@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.llm4e.testsupport.TensorAssert.assertClose;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.llm4e.core.Parallel;
 import org.llm4e.core.Tensor;
+import org.llm4e.testsupport.Golden;
 
 class FlashAttentionTest {
+    static final double ATOL = ScaledDotProductAttentionGoldenTest.ATOL;
+    static final double RTOL = ScaledDotProductAttentionGoldenTest.RTOL;
 
     /** Catalog check 9: with block skipping, T blocks per side compute T(T+1)/2 tiles, e.g. 36 of 64 for T = 8. */
     @Test
@@ -132,6 +136,37 @@ class FlashAttentionTest {
         long after = bean.getThreadAllocatedBytes(id);
         assertTrue(out.size() > 0);
         return after - before;
+    }
+
+    /** The public golden SDPA cases (PyTorch, float64) through both versions, and the causal case's gradients. */
+    @Test
+    void goldenCasesThroughFlashAttention() {
+        ScaledDotProductAttentionGoldenTest.sdpaCases().forEach(c -> {
+            Tensor q = Golden.tensor(c.get("q"));
+            Tensor k = Golden.tensor(c.get("k"));
+            Tensor v = Golden.tensor(c.get("v"));
+            double scale = c.get("scale").asDouble();
+            AttentionMask mask = ScaledDotProductAttentionGoldenTest.maskOf(c);
+            String id = c.get("id").asText();
+            for (FlashAttention.Version version : FlashAttention.Version.values()) {
+                FlashAttention fa = FlashAttention.builder()
+                        .version(version)
+                        .blockQ(4)
+                        .blockK(3)
+                        .build();
+                FlashAttention.Result r = fa.forward(q, k, v, mask, scale);
+                assertClose(Golden.doubles(c.get("out")), r.output().data(), RTOL, ATOL, id + " " + version);
+                assertClose(Golden.doubles(c.get("lse")), r.logSumExp().data(), RTOL, ATOL, id + " lse " + version);
+                if (c.has("grad") && c.get("grad").isObject()) {
+                    JsonNode g = c.get("grad");
+                    AttentionGradients grads = fa.backward(q, k, v, r, Golden.tensor(g.get("dO")), mask, null, scale);
+                    assertClose(Golden.doubles(g.get("dQ")), grads.dQ().data(), RTOL, ATOL, id + " dQ");
+                    assertClose(Golden.doubles(g.get("dK")), grads.dK().data(), RTOL, ATOL, id + " dK");
+                    assertClose(Golden.doubles(g.get("dV")), grads.dV().data(), RTOL, ATOL, id + " dV");
+                    assertClose(Golden.doubles(g.get("delta")), grads.delta().data(), RTOL, ATOL, id + " delta");
+                }
+            }
+        });
     }
 
     @Test
