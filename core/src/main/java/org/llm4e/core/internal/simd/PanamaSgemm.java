@@ -97,6 +97,10 @@ final class PanamaSgemm {
             float[] c,
             int cOff,
             int ldc) {
+        if (m == 1 && n > 0 && k > 0 && alpha != 0f) {
+            rowTimesMatrix(transA, transB, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff);
+            return;
+        }
         scaleMatrix(m, n, beta, c, cOff, ldc);
         if (m == 0 || n == 0 || k == 0 || alpha == 0f) {
             return;
@@ -131,6 +135,44 @@ final class PanamaSgemm {
                 unit += ibEnd - ibFirst;
             }
         });
+    }
+
+    /**
+     * A single row of C (decoding one token: {@code q·Kᵀ}, {@code x·Wᵀ}) is a matrix-vector product: packing B would
+     * copy as many floats as the product multiplies, so hand it to {@code sgemv}, which streams B once. The choice
+     * depends only on the shape, so results still do not depend on the thread count.
+     */
+    private static void rowTimesMatrix(
+            boolean transA,
+            boolean transB,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff) {
+        float[] row = a;
+        int rowOff = aOff;
+        if (transA) {
+            // op(A) is 1×k stored as a k×1 column with stride lda: gather it.
+            row = new float[k];
+            rowOff = 0;
+            for (int p = 0; p < k; p++) {
+                row[p] = a[aOff + p * lda];
+            }
+        }
+        // c = alpha·row·op(B) + beta·c, i.e. cᵀ = alpha·op(B)ᵀ·rowᵀ + beta·cᵀ; op(B)ᵀ is the stored B when transB.
+        if (transB) {
+            PanamaKernels.gemv(false, n, k, alpha, b, bOff, ldb, row, rowOff, beta, c, cOff);
+        } else {
+            PanamaKernels.gemv(true, k, n, alpha, b, bOff, ldb, row, rowOff, beta, c, cOff);
+        }
     }
 
     /** Runs the micro-kernel over one packed {@code mc × kc} block of A and {@code kc × nc} panel of B. */
