@@ -56,7 +56,8 @@ import org.llm4e.core.Parallel;
  *
  * <h2>Threads: a fixed split, so results do not depend on the thread count</h2>
  *
- * <p>The work units are the blocks of MC rows × NC columns of C, a grid that depends only on the shape. The library
+ * <p>The work units are the blocks of MC rows (fewer when C has under 8·MC rows, so 2–8 threads still get a share
+ * each) × NC columns of C, a grid that depends only on the shape. The library
  * pool ({@link Parallel#forRange}) hands each thread a contiguous run of units; each thread packs its own copies. Every
  * element of C is computed by the same sequence of operations whichever thread or tile it lands in: for each KC block
  * in order, {@code acc = 0; acc = fma(a[i][p], b[p][j], acc)} for p ascending, then {@code c = fma(alpha, acc, c)}
@@ -105,15 +106,19 @@ final class PanamaSgemm {
         if (m == 0 || n == 0 || k == 0 || alpha == 0f) {
             return;
         }
-        int rowBlocks = (m + MC - 1) / MC;
+        // Rows per unit: MC, or fewer for short matrices so there are at least 8 row blocks to share between threads
+        // (256 rows: 8 blocks of 36, not 3 of 96). A shape-only choice, and block sizes do not change any element's
+        // arithmetic anyway.
+        int mcBlock = Math.min(MC, roundUp((m + 7) / 8, MR));
+        int rowBlocks = (m + mcBlock - 1) / mcBlock;
         int colBlocks = (n + NC - 1) / NC;
         // Enough units per chunk that a chunk does at least ~4 M multiply-adds, so tiny products stay on one thread.
-        long unitWork = (long) Math.min(m, MC) * Math.min(n, NC) * k;
+        long unitWork = (long) Math.min(m, mcBlock) * Math.min(n, NC) * k;
         int grain = (int) Math.max(1, (1L << 22) / Math.max(1, unitWork));
         Parallel.forRange(0, rowBlocks * colBlocks, grain, (lo, hi) -> {
             int kcMax = Math.min(KC, k);
             float[] bPack = new float[kcMax * roundUp(Math.min(NC, n), NR)];
-            float[] aPack = new float[kcMax * roundUp(Math.min(MC, m), MR)];
+            float[] aPack = new float[kcMax * roundUp(Math.min(mcBlock, m), MR)];
             // Units are numbered column-block-major, so a run of units shares B panels.
             int unit = lo;
             while (unit < hi) {
@@ -126,8 +131,8 @@ final class PanamaSgemm {
                     int kc = Math.min(KC, k - pc);
                     packB(transB, b, bOff, ldb, pc, kc, jc, nc, bPack);
                     for (int ib = ibFirst; ib < ibEnd; ib++) {
-                        int ic = ib * MC;
-                        int mc = Math.min(MC, m - ic);
+                        int ic = ib * mcBlock;
+                        int mc = Math.min(mcBlock, m - ic);
                         packA(transA, a, aOff, lda, ic, mc, pc, kc, aPack);
                         macroKernel(mc, nc, kc, alpha, aPack, bPack, c, cOff + ic * ldc + jc, ldc);
                     }
