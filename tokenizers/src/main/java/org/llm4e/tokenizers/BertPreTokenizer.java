@@ -63,7 +63,10 @@ public final class BertPreTokenizer {
      */
     public static boolean isPunctuation(int cp) {
         if (cp < 0x80) {
-            return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126);
+            return (cp >= 33 && cp <= 47)
+                    || (cp >= 58 && cp <= 64)
+                    || (cp >= 91 && cp <= 96)
+                    || (cp >= 123 && cp <= 126);
         }
         switch (Character.getType(cp)) {
             case Character.CONNECTOR_PUNCTUATION,

@@ -122,13 +122,13 @@ public final class Unigram implements Tokenizer {
         for (int i = 0; i < scores.length; i++) {
             String p = pieces.get(i);
             if (p == null || p.isEmpty()) {
-                throw new IllegalArgumentException("pieces[" + i + "] must be a non-empty string, got "
-                        + (p == null ? "null" : "\"\""));
+                throw new IllegalArgumentException(
+                        "pieces[" + i + "] must be a non-empty string, got " + (p == null ? "null" : "\"\""));
             }
             Integer previous = seen.put(p, i);
             if (previous != null) {
-                throw new IllegalArgumentException("pieces must be distinct, got " + SpecialTokens.quote(p)
-                        + " at " + previous + " and " + i);
+                throw new IllegalArgumentException(
+                        "pieces must be distinct, got " + SpecialTokens.quote(p) + " at " + previous + " and " + i);
             }
             if (Double.isNaN(scores[i]) || scores[i] == Double.POSITIVE_INFINITY) {
                 throw new IllegalArgumentException(
@@ -148,8 +148,8 @@ public final class Unigram implements Tokenizer {
      */
     public static Unigram ofCounts(Map<String, ? extends Number> counts) {
         if (counts == null || counts.isEmpty()) {
-            throw new IllegalArgumentException("counts must hold at least one piece, got "
-                    + (counts == null ? "null" : "an empty map"));
+            throw new IllegalArgumentException(
+                    "counts must hold at least one piece, got " + (counts == null ? "null" : "an empty map"));
         }
         double total = 0;
         for (Map.Entry<String, ? extends Number> e : counts.entrySet()) {
@@ -442,6 +442,47 @@ public final class Unigram implements Tokenizer {
                 path.remove(path.size() - 1);
             }
         }
+    }
+
+    /**
+     * The E-step of EM on one text: adds {@code weight · P(piece at that place | text)} for every lattice edge to
+     * {@code expected} (forward-backward in log space) and returns ln Z = ln Σ_segmentations P(segmentation).
+     */
+    double accumulateExpected(String text, double weight, double[] expected) {
+        int[] off = codePointOffsets(text);
+        int n = off.length - 1;
+        double[] fwd = new double[n + 1];
+        double[] bwd = new double[n + 1];
+        Arrays.fill(fwd, Double.NEGATIVE_INFINITY);
+        Arrays.fill(bwd, Double.NEGATIVE_INFINITY);
+        fwd[0] = 0;
+        for (int e = 1; e <= n; e++) {
+            for (int s = Math.max(0, e - maxPieceChars); s < e; s++) {
+                int id = pieceAt(text, off, s, e);
+                if (id != NONE) {
+                    fwd[e] = logAdd(fwd[e], fwd[s] + score(id));
+                }
+            }
+        }
+        bwd[n] = 0;
+        for (int s = n - 1; s >= 0; s--) {
+            for (int e = s + 1; e <= Math.min(n, s + maxPieceChars); e++) {
+                int id = pieceAt(text, off, s, e);
+                if (id != NONE) {
+                    bwd[s] = logAdd(bwd[s], score(id) + bwd[e]);
+                }
+            }
+        }
+        double z = fwd[n];
+        for (int s = 0; s < n; s++) {
+            for (int e = s + 1; e <= Math.min(n, s + maxPieceChars); e++) {
+                int id = pieceAt(text, off, s, e);
+                if (id >= 0 && scores[id] != Double.NEGATIVE_INFINITY) {
+                    expected[id] += weight * Math.exp(fwd[s] + scores[id] + bwd[e] - z);
+                }
+            }
+        }
+        return z;
     }
 
     private static final int NONE = Integer.MIN_VALUE;

@@ -74,8 +74,8 @@ public final class WordPiece implements Tokenizer {
      */
     public static WordPiece of(List<String> vocabulary, boolean lowercase) {
         if (vocabulary == null || vocabulary.isEmpty()) {
-            throw new IllegalArgumentException("vocabulary must hold at least one token, got "
-                    + (vocabulary == null ? "null" : "an empty list"));
+            throw new IllegalArgumentException(
+                    "vocabulary must hold at least one token, got " + (vocabulary == null ? "null" : "an empty list"));
         }
         for (int i = 0; i < vocabulary.size(); i++) {
             if (vocabulary.get(i) == null) {
@@ -183,8 +183,8 @@ public final class WordPiece implements Tokenizer {
         int start = 0;
         while (start < word.length()) {
             // no token is longer than maxTokenChars code points: start the search there (same result, less work)
-            int end = word.offsetByCodePoints(
-                    start, Math.min(maxTokenChars, word.codePointCount(start, word.length())));
+            int end =
+                    word.offsetByCodePoints(start, Math.min(maxTokenChars, word.codePointCount(start, word.length())));
             String found = null;
             while (end > start) {
                 String piece = start == 0 ? word.substring(0, end) : CONTINUATION + word.substring(start, end);

@@ -87,8 +87,8 @@ public final class WordPieceTrainer {
      */
     public Result train(Map<String, Integer> wordCounts) {
         if (wordCounts == null || wordCounts.isEmpty()) {
-            throw new IllegalArgumentException("wordCounts must hold at least one word, got "
-                    + (wordCounts == null ? "null" : "an empty corpus"));
+            throw new IllegalArgumentException(
+                    "wordCounts must hold at least one word, got " + (wordCounts == null ? "null" : "an empty corpus"));
         }
         Map<String, Integer> counts = new LinkedHashMap<>();
         Map<String, List<String>> segmentation = new LinkedHashMap<>();
@@ -368,8 +368,8 @@ public final class WordPieceTrainer {
             Set<String> seen = new LinkedHashSet<>();
             for (String t : specialTokens) {
                 if (t == null || t.isEmpty() || !seen.add(t)) {
-                    throw new IllegalArgumentException("specialTokens must be distinct non-empty tokens, got "
-                            + specialTokens);
+                    throw new IllegalArgumentException(
+                            "specialTokens must be distinct non-empty tokens, got " + specialTokens);
                 }
             }
             return new WordPieceTrainer(this);
