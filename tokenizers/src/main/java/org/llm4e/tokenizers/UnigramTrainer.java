@@ -33,7 +33,9 @@ import java.util.Set;
  * {@code PruneSentencePieces}, defaults shrinking 0.75, 2 sub-iterations, max piece length 16, seed size 10⁶).
  * Departures: character coverage is 1 (every character of the corpus stays), and words come from splitting at
  * spaces (each space becomes {@code ▁} and starts the following word), with no other normalization. The vocabulary
- * opens with {@code <unk>} and, with byte fallback, the 256 byte pieces, then the pieces by descending score.
+ * opens with {@code <unk>} and, with byte fallback, the 256 byte pieces, then the pieces by descending score. The
+ * size is at most {@code vocabSize}: a corpus too small to support that many pieces gives fewer (SentencePiece's
+ * {@code hard_vocab_limit = false}).
  * Immutable and thread-safe.
  */
 public final class UnigramTrainer {
