@@ -188,6 +188,48 @@ public final class FlashAttention {
     }
 
     /**
+     * FlashAttention-2's backward pass, recomputing P tile by tile from the saved log-sum-exp (see
+     * {@link FlashAttentionBackward}), with this instance's block sizes.
+     *
+     * @param q the queries of the forward pass
+     * @param k the keys of the forward pass
+     * @param v the values of the forward pass
+     * @param forward the result of {@link #forward(Tensor, Tensor, Tensor, AttentionMask, AttentionBias, double)}
+     * @param dO the gradient of the output {@code [batch, heads, qSeq, valueDim]}
+     * @param mask the mask of the forward pass
+     * @param bias the bias of the forward pass, or null
+     * @param scale the scale of the forward pass
+     * @return dQ, dK, dV and Δ = rowsum(dO ∘ O)
+     * @throws IllegalArgumentException if the shapes do not fit, naming them
+     */
+    public AttentionGradients backward(
+            Tensor q,
+            Tensor k,
+            Tensor v,
+            Result forward,
+            Tensor dO,
+            AttentionMask mask,
+            AttentionBias bias,
+            double scale) {
+        ScaledDotProductAttention.Dims d = ScaledDotProductAttention.Dims.of(q, k, v, mask, scale);
+        int[] outShape = {d.batch, d.heads, d.qSeq, d.valueDim};
+        if (forward == null || !java.util.Arrays.equals(forward.output().shape(), outShape)) {
+            throw new IllegalArgumentException("forward output has shape "
+                    + (forward == null
+                            ? "null"
+                            : java.util.Arrays.toString(forward.output().shape()))
+                    + " but q, k, v give " + java.util.Arrays.toString(outShape));
+        }
+        if (dO == null || !java.util.Arrays.equals(dO.shape(), outShape)) {
+            throw new IllegalArgumentException("dO has shape "
+                    + (dO == null ? "null" : java.util.Arrays.toString(dO.shape())) + " but the output has shape "
+                    + java.util.Arrays.toString(outShape));
+        }
+        return FlashAttentionBackward.backward(
+                d, q, k, v, forward.output(), forward.logSumExp(), dO, mask, bias, blockQ, blockK);
+    }
+
+    /**
      * The memory a single-threaded call allocates: the output and log-sum-exp, which grow linearly in the sequence
      * length, plus the worker's scratch (tiles; for v1 also m and ℓ per row). Naive attention would add
      * {@code 4·qSeq·kvSeq} bytes per head for the score matrix.

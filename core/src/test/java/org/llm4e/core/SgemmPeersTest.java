@@ -1,6 +1,7 @@
 package org.llm4e.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -108,6 +109,41 @@ class SgemmPeersTest {
                 }
             }
             assertTrue(got[0] == c[0] && got[1] == c[1], "elements before cOff must not be touched");
+        }
+    }
+
+    @Test
+    void aSingleRowOfCTakesTheMatrixVectorPathWithTheSameSemantics() {
+        SplittableRandom r = new SplittableRandom(13);
+        int n = 700, k = 301, lda = 3;
+        for (int t = 0; t < 4; t++) {
+            boolean transA = (t & 1) != 0, transB = (t & 2) != 0;
+            // op(A) is 1×k: a row, or (transposed) a column with stride lda.
+            float[] a = randomArray(r, transA ? k * lda : k);
+            int ldb = transB ? k : n;
+            float[] b = randomArray(r, (transB ? n : k) * ldb);
+            float[] c = new float[n];
+            java.util.Arrays.fill(c, Float.NaN); // beta = 0: C must not be read
+            float[] first = null;
+            for (int threads = 1; threads <= 3; threads++) {
+                float[] got = c.clone();
+                Parallel.withParallelism(threads, () -> {
+                    SIMD.sgemm(transA, transB, 1, n, k, 2f, a, 0, transA ? lda : k, b, 0, ldb, 0f, got, 0, n);
+                    return null;
+                });
+                if (first == null) {
+                    first = got;
+                } else {
+                    assertArrayEquals(first, got, 0f, threads + " threads");
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                double acc = 0;
+                for (int p = 0; p < k; p++) {
+                    acc += (double) (transA ? a[p * lda] : a[p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
+                }
+                assertEquals(2 * acc, first[j], 2e-6 * k, "C[0][" + j + "] transA=" + transA + " transB=" + transB);
+            }
         }
     }
 

@@ -23,7 +23,8 @@ import org.llm4e.optimizers.internal.UpdateKernels;
  * the first |Δθ| ≈ √ε·|g| / √((1 − ρ)·g²) is independent of the gradient's scale. Zeiler's own experiments used ρ =
  * 0.95.
  *
- * <p>Defaults (torch): lr 1.0, rho 0.9, eps 1e-6, weight_decay 0, maximize false. Stateful and not thread-safe.
+ * <p>Defaults (torch): lr 1.0, rho 0.9, eps 1e-6, weight_decay 0, maximize false. <p>Speed: one vectorised pass over memory (28 bytes per parameter), split over the library pool for large
+ * parameters. Stateful and not thread-safe.
  */
 public final class Adadelta extends BaseOptimizer {
     static final HyperSpec SPEC = new HyperSpec("Adadelta")

@@ -21,8 +21,8 @@ import org.llm4e.optimizers.internal.UpdateKernels;
  * <p>torch adds ε inside the max (the paper has none), so u never reaches 0. {@code weight_decay} adds λθ to the
  * gradient; {@code maximize} negates it.
  *
- * <p>Defaults (torch): lr 2e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0, maximize false. Stateful and not
- * thread-safe.
+ * <p>Defaults (torch): lr 2e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0, maximize false. <p>Speed: one vectorised pass over memory (28 bytes per parameter), split over the library pool for large
+ * parameters. Stateful and not thread-safe.
  */
 public final class Adamax extends BaseOptimizer {
     static final HyperSpec SPEC = new HyperSpec("Adamax")

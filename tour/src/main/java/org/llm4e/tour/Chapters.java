@@ -22,6 +22,8 @@ public final class Chapters {
     public static List<Chapter> all() {
         List<Chapter> chapters = new ArrayList<>();
         chapters.add(new MatMulChapter());
+        chapters.add(new ActivationsChapter());
+        chapters.add(new PositionalChapter());
         return chapters;
     }
 

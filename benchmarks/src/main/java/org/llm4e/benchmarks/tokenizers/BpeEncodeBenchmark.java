@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import org.llm4e.tokenizers.ByteLevelBpe;
 import org.llm4e.tokenizers.ByteLevelBpeTrainer;
 import org.llm4e.tokenizers.SplitPatterns;
+import org.llm4e.tokenizers.Tiktoken;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,13 +25,11 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Encoding throughput of a trained byte-level BPE (llm4e, 256 + 10,000 merges, GPT-4 split) next to jtokkit 1.1.0's
- * {@code cl100k_base} on the same text, plus the regex pre-split alone, which bounds what the BPE part can gain.
- *
- * <p>The vocabularies differ (10k merges trained on a slice of the text vs cl100k's 100k), so this is the encoder
- * architecture under comparable work, not a token-for-token race; the tiktoken encodings of the tokenizers module
- * race jtokkit on identical vocabularies. One thread for every participant (JMH {@code @Threads(1)}); jtokkit is
- * single-threaded per call.
+ * Encoding throughput on one text: llm4e's tiktoken encodings against jtokkit 1.1.0 on identical vocabularies
+ * ({@code cl100k_base}, {@code o200k_base}, same ids), a minbpe-style byte-level BPE trained by llm4e (256 + 10,000
+ * merges, GPT-4 split; a different vocabulary, so only the encoder architecture is comparable), and the regex
+ * pre-split alone, which bounds what the merging can gain. One thread for every participant (JMH {@code
+ * @Threads(1)}); both libraries are single-threaded per call.
  *
  * <p>Units: the score is ops/s where one op encodes the whole text; MB/s = ops/s × corpus MB (the setup prints the
  * corpus size in bytes). {@code -p corpus=FILE} encodes a file instead of the synthetic default ({@code BenchCorpus}).
@@ -52,6 +51,9 @@ public class BpeEncodeBenchmark {
     private String text;
     private ByteLevelBpe bpe;
     private Encoding cl100k;
+    private Encoding o200k;
+    private Tiktoken llm4eCl100k;
+    private Tiktoken llm4eO200k;
     private Pattern split;
 
     /** Loads the text, trains the tokenizer on its first 1 MB, loads jtokkit's cl100k_base. */
@@ -64,6 +66,9 @@ public class BpeEncodeBenchmark {
                 .build()
                 .train(BenchCorpus.prefix(text, 1_000_000));
         cl100k = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+        o200k = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+        llm4eCl100k = Tiktoken.load(Tiktoken.CL100K_BASE);
+        llm4eO200k = Tiktoken.load(Tiktoken.O200K_BASE);
         split = Pattern.compile(SplitPatterns.GPT4, Pattern.UNICODE_CHARACTER_CLASS);
         System.out.println("corpus bytes: " + BenchCorpus.utf8Length(text));
     }
@@ -76,6 +81,36 @@ public class BpeEncodeBenchmark {
     @Benchmark
     public int[] llm4eByteLevelBpe() {
         return bpe.encode(text);
+    }
+
+    /**
+     * llm4e cl100k_base, {@code encodeOrdinary}.
+     *
+     * @return the ids
+     */
+    @Benchmark
+    public int[] llm4eCl100k() {
+        return llm4eCl100k.encodeOrdinary(text);
+    }
+
+    /**
+     * llm4e o200k_base, {@code encodeOrdinary}.
+     *
+     * @return the ids
+     */
+    @Benchmark
+    public int[] llm4eO200k() {
+        return llm4eO200k.encodeOrdinary(text);
+    }
+
+    /**
+     * jtokkit o200k_base, {@code encodeOrdinary}.
+     *
+     * @return the number of tokens
+     */
+    @Benchmark
+    public int jtokkitO200k() {
+        return o200k.encodeOrdinary(text).size();
     }
 
     /**

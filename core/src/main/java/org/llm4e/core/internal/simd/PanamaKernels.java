@@ -71,6 +71,23 @@ public final class PanamaKernels implements KernelProvider {
             float beta,
             float[] y,
             int yOff) {
+        gemv(transA, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+    }
+
+    /** The body of {@link #sgemv}, also used by SGEMM for a single row of C. */
+    static void gemv(
+            boolean transA,
+            int m,
+            int n,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] x,
+            int xOff,
+            float beta,
+            float[] y,
+            int yOff) {
         if (!transA) {
             int groups = (m + GEMV_ROWS - 1) / GEMV_ROWS;
             int grain = Math.max(1, (1 << 16) / Math.max(1, GEMV_ROWS * n));
@@ -97,7 +114,7 @@ public final class PanamaKernels implements KernelProvider {
                     int width = Math.min(GEMV_COLS, n - j0);
                     java.util.Arrays.fill(acc, 0f);
                     for (int i = 0; i < m; i++) {
-                        axpy(x[xOff + i], a, aOff + i * lda + j0, acc, 0, width);
+                        axpyRange(x[xOff + i], a, aOff + i * lda + j0, acc, 0, width);
                     }
                     for (int j = 0; j < width; j++) {
                         float v = acc[j];
@@ -188,6 +205,10 @@ public final class PanamaKernels implements KernelProvider {
 
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        axpyRange(alpha, x, xOff, y, yOff, n);
+    }
+
+    private static void axpyRange(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector va = FloatVector.broadcast(S, alpha);
         int i = 0;
         for (; i + L <= n; i += L) {

@@ -56,7 +56,8 @@ import org.llm4e.core.Parallel;
  *
  * <h2>Threads: a fixed split, so results do not depend on the thread count</h2>
  *
- * <p>The work units are the blocks of MC rows × NC columns of C, a grid that depends only on the shape. The library
+ * <p>The work units are the blocks of MC rows (fewer when C has under 8·MC rows, so 2–8 threads still get a share
+ * each) × NC columns of C, a grid that depends only on the shape. The library
  * pool ({@link Parallel#forRange}) hands each thread a contiguous run of units; each thread packs its own copies. Every
  * element of C is computed by the same sequence of operations whichever thread or tile it lands in: for each KC block
  * in order, {@code acc = 0; acc = fma(a[i][p], b[p][j], acc)} for p ascending, then {@code c = fma(alpha, acc, c)}
@@ -97,19 +98,27 @@ final class PanamaSgemm {
             float[] c,
             int cOff,
             int ldc) {
+        if (m == 1 && n > 0 && k > 0 && alpha != 0f) {
+            rowTimesMatrix(transA, transB, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff);
+            return;
+        }
         scaleMatrix(m, n, beta, c, cOff, ldc);
         if (m == 0 || n == 0 || k == 0 || alpha == 0f) {
             return;
         }
-        int rowBlocks = (m + MC - 1) / MC;
+        // Rows per unit: MC, or fewer for short matrices so there are at least 8 row blocks to share between threads
+        // (256 rows: 8 blocks of 36, not 3 of 96). A shape-only choice, and block sizes do not change any element's
+        // arithmetic anyway.
+        int mcBlock = Math.min(MC, roundUp((m + 7) / 8, MR));
+        int rowBlocks = (m + mcBlock - 1) / mcBlock;
         int colBlocks = (n + NC - 1) / NC;
         // Enough units per chunk that a chunk does at least ~4 M multiply-adds, so tiny products stay on one thread.
-        long unitWork = (long) Math.min(m, MC) * Math.min(n, NC) * k;
+        long unitWork = (long) Math.min(m, mcBlock) * Math.min(n, NC) * k;
         int grain = (int) Math.max(1, (1L << 22) / Math.max(1, unitWork));
         Parallel.forRange(0, rowBlocks * colBlocks, grain, (lo, hi) -> {
             int kcMax = Math.min(KC, k);
             float[] bPack = new float[kcMax * roundUp(Math.min(NC, n), NR)];
-            float[] aPack = new float[kcMax * roundUp(Math.min(MC, m), MR)];
+            float[] aPack = new float[kcMax * roundUp(Math.min(mcBlock, m), MR)];
             // Units are numbered column-block-major, so a run of units shares B panels.
             int unit = lo;
             while (unit < hi) {
@@ -122,8 +131,8 @@ final class PanamaSgemm {
                     int kc = Math.min(KC, k - pc);
                     packB(transB, b, bOff, ldb, pc, kc, jc, nc, bPack);
                     for (int ib = ibFirst; ib < ibEnd; ib++) {
-                        int ic = ib * MC;
-                        int mc = Math.min(MC, m - ic);
+                        int ic = ib * mcBlock;
+                        int mc = Math.min(mcBlock, m - ic);
                         packA(transA, a, aOff, lda, ic, mc, pc, kc, aPack);
                         macroKernel(mc, nc, kc, alpha, aPack, bPack, c, cOff + ic * ldc + jc, ldc);
                     }
@@ -131,6 +140,44 @@ final class PanamaSgemm {
                 unit += ibEnd - ibFirst;
             }
         });
+    }
+
+    /**
+     * A single row of C (decoding one token: {@code q·Kᵀ}, {@code x·Wᵀ}) is a matrix-vector product: packing B would
+     * copy as many floats as the product multiplies, so hand it to {@code sgemv}, which streams B once. The choice
+     * depends only on the shape, so results still do not depend on the thread count.
+     */
+    private static void rowTimesMatrix(
+            boolean transA,
+            boolean transB,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff) {
+        float[] row = a;
+        int rowOff = aOff;
+        if (transA) {
+            // op(A) is 1×k stored as a k×1 column with stride lda: gather it.
+            row = new float[k];
+            rowOff = 0;
+            for (int p = 0; p < k; p++) {
+                row[p] = a[aOff + p * lda];
+            }
+        }
+        // c = alpha·row·op(B) + beta·c, i.e. cᵀ = alpha·op(B)ᵀ·rowᵀ + beta·cᵀ; op(B)ᵀ is the stored B when transB.
+        if (transB) {
+            PanamaKernels.gemv(false, n, k, alpha, b, bOff, ldb, row, rowOff, beta, c, cOff);
+        } else {
+            PanamaKernels.gemv(true, k, n, alpha, b, bOff, ldb, row, rowOff, beta, c, cOff);
+        }
     }
 
     /** Runs the micro-kernel over one packed {@code mc × kc} block of A and {@code kc × nc} panel of B. */
