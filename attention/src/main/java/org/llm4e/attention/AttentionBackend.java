@@ -17,8 +17,9 @@ import org.llm4e.positional.AttentionBias;
  * </pre>
  *
  * <p>From 看懂FlashAttention需要的数学储备是？高考数学最后一道大题！.md and FlashAttentionv2相比于v1有哪些更新？.md (attention
- * catalog §1–7). The backward pass of a layer is the same for both backends: it recomputes P from Q, K and the mask
- * ({@link ScaledDotProductAttention#backward}), as FlashAttention's own backward does from the saved log-sum-exp.
+ * catalog §1–7). Each backend has its backward pass: SDPA recomputes P row block by row block
+ * ({@link ScaledDotProductAttention#backward}), FlashAttention-2 recomputes it tile by tile from the saved
+ * log-sum-exp ({@link FlashAttention#backward}); both give the same gradients to float32 rounding.
  *
  * <p>With a {@link KvCache}, the SDPA backend reads the cache's storage in place; the FlashAttention backend reads a
  * contiguous copy of the cached keys and values ({@link KvCache#keys()}), which costs one extra pass over the cache
@@ -125,6 +126,40 @@ public final class AttentionBackend {
         }
         FlashAttention.Result r = flash.forward(q, cache.keys(), cache.values(), mask, bias, scale);
         return new AttentionResult(r.output(), r.logSumExp(), null);
+    }
+
+    /**
+     * The gradients of {@link #attend} with respect to q, k and v.
+     *
+     * @param q the queries of the forward pass
+     * @param k the keys of the forward pass
+     * @param v the values of the forward pass
+     * @param forward the result of the forward pass (FlashAttention uses its output and log-sum-exp)
+     * @param dO the gradient of the output {@code [batch, heads, qSeq, valueDim]}
+     * @param mask the mask of the forward pass
+     * @param bias the bias of the forward pass, or null
+     * @param scale the scale of the forward pass
+     * @return dQ, dK, dV and Δ
+     * @throws IllegalArgumentException if the shapes do not fit, naming them
+     */
+    public AttentionGradients backward(
+            Tensor q,
+            Tensor k,
+            Tensor v,
+            AttentionResult forward,
+            Tensor dO,
+            AttentionMask mask,
+            AttentionBias bias,
+            double scale) {
+        if (flash == null) {
+            return ScaledDotProductAttention.backward(q, k, v, mask, bias, scale, dO);
+        }
+        if (forward == null) {
+            throw new IllegalArgumentException(
+                    "forward must not be null: FlashAttention's backward needs its output " + "and log-sum-exp");
+        }
+        return flash.backward(
+                q, k, v, new FlashAttention.Result(forward.output(), forward.logSumExp(), 0, 0), dO, mask, bias, scale);
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class MultiHeadAttention {
     private Tensor savedK;
     private Tensor savedV;
     private Tensor savedConcat;
+    private AttentionResult savedAttn;
     private int[] savedPositions;
     private AttentionMask savedMask;
 
@@ -193,8 +194,8 @@ public final class MultiHeadAttention {
         }
 
         /**
-         * The attention kernel: {@link AttentionBackend#sdpa()} (default) or {@link AttentionBackend#flash()}. The
-         * backward pass is the same for both.
+         * The attention kernel of the forward and backward passes: {@link AttentionBackend#sdpa()} (default) or
+         * {@link AttentionBackend#flash()}.
          *
          * @param backend the backend
          * @return this builder
@@ -469,6 +470,7 @@ public final class MultiHeadAttention {
             savedK = k;
             savedV = v;
             savedConcat = concat;
+            savedAttn = attn;
             savedPositions = positions;
             savedMask = mask;
         }
@@ -521,7 +523,7 @@ public final class MultiHeadAttention {
                 qOut);
         Tensor dO = splitHeads(dConcat, batch, seq, numHeads);
         AttentionBias b = bias == null ? null : bias.shifted(savedPositions[0]);
-        AttentionGradients g = ScaledDotProductAttention.backward(savedQ, savedK, savedV, savedMask, b, scale, dO);
+        AttentionGradients g = backend.backward(savedQ, savedK, savedV, savedAttn, dO, savedMask, b, scale);
         Tensor dQ = g.dQ();
         Tensor dK = g.dK();
         if (rope != null) {

@@ -45,8 +45,9 @@ import org.llm4e.positional.RotaryEmbedding;
  * ({@code block_sparse_moe.gate.weight}, {@code block_sparse_moe.experts.i.w1.weight}, …).
  *
  * <p><b>Attention backend.</b> {@link Builder#backend(AttentionBackend)} selects SDPA (default) or FlashAttention for
- * the forward pass, with or without a cache; the backward pass recomputes the attention probabilities the same way for
- * both. Only SDPA can report the attention weights in {@link #forwardWithIntermediates(Tensor, int)}.
+ * the forward pass, with or without a cache, and for the backward pass (SDPA's backward, or FlashAttention-2's tiled
+ * backward from the saved log-sum-exp). Only SDPA can report the attention weights in
+ * {@link #forwardWithIntermediates(Tensor, int)}.
  *
  * <p><b>RoPE scaling.</b> Any {@link org.llm4e.positional.RopeScaling} of the embedding is used as is. For dynamic NTK,
  * pass {@code rope.forSequenceLength(n)} yourself: the block does not change the base between calls, since keys
@@ -750,14 +751,17 @@ public final class TransformerBlock {
         Tensor dK = null;
         Tensor dV = null;
         if (lastAttention != null) {
-            AttentionGradients g = ScaledDotProductAttention.backward(
-                    lastAttention.q(),
-                    lastAttention.k(),
-                    lastAttention.v(),
-                    AttentionMask.causal(),
-                    null,
-                    attention.scale(),
-                    splitHeads(dAttnOut.data(), batch, seq, numHeads));
+            AttentionGradients g = attention
+                    .backend()
+                    .backward(
+                            lastAttention.q(),
+                            lastAttention.k(),
+                            lastAttention.v(),
+                            lastAttention.attention(),
+                            splitHeads(dAttnOut.data(), batch, seq, numHeads),
+                            AttentionMask.causal(),
+                            null,
+                            attention.scale());
             dQ = g.dQ();
             dK = g.dK();
             dV = g.dV();
