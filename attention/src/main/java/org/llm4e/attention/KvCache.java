@@ -38,6 +38,7 @@ public final class KvCache {
     private final float[] values;
     private int length;
     private long appendedTokens;
+    private int startPosition;
 
     /**
      * An empty cache whose values have the key width.
@@ -240,7 +241,36 @@ public final class KvCache {
         length = newLength;
     }
 
-    /** Forgets every cached token (the storage is kept). */
+    /**
+     * The absolute position of the first cached token (0 unless set): a cache can start in the middle of a sequence,
+     * for example when a prompt is continued at position 8189. Layers check that new tokens start at
+     * {@code startPosition() + length()}.
+     *
+     * @return the position of cached token 0
+     */
+    public int startPosition() {
+        return startPosition;
+    }
+
+    /**
+     * Sets the absolute position of the first token of an empty cache.
+     *
+     * @param startPosition ≥ 0
+     * @throws IllegalArgumentException if the position is negative
+     * @throws IllegalStateException if the cache is not empty
+     */
+    public void setStartPosition(int startPosition) {
+        if (startPosition < 0) {
+            throw new IllegalArgumentException("startPosition must be >= 0, got " + startPosition);
+        }
+        if (length != 0) {
+            throw new IllegalStateException(
+                    "startPosition can only be set on an empty cache, but it holds " + length + " tokens");
+        }
+        this.startPosition = startPosition;
+    }
+
+    /** Forgets every cached token (the storage and the start position are kept). */
     public void clear() {
         length = 0;
     }

@@ -44,6 +44,7 @@ public final class MultiHeadAttention {
     private final double scale;
     private final RotaryEmbedding rope;
     private final AttentionBias bias;
+    private final AttentionBackend backend;
     private final Parameter wq;
     private final Parameter wk;
     private final Parameter wv;
@@ -56,6 +57,7 @@ public final class MultiHeadAttention {
     private Tensor savedK;
     private Tensor savedV;
     private Tensor savedConcat;
+    private AttentionResult savedAttn;
     private int[] savedPositions;
     private AttentionMask savedMask;
 
@@ -68,6 +70,7 @@ public final class MultiHeadAttention {
         this.scale = Double.isNaN(b.scale) ? 1.0 / Math.sqrt(headDim) : b.scale;
         this.rope = b.rope;
         this.bias = b.bias;
+        this.backend = b.backend;
         int qOut = numHeads * headDim;
         int kvOut = numKvHeads * headDim;
         // Init as nn.Linear's scale: uniform-like magnitude 1/√in; here normal with std 1/√in from the library's
@@ -97,6 +100,7 @@ public final class MultiHeadAttention {
         private double scale = Double.NaN;
         private RotaryEmbedding rope;
         private AttentionBias bias;
+        private AttentionBackend backend = AttentionBackend.sdpa();
         private long seed = 0;
 
         private Builder() {}
@@ -186,6 +190,22 @@ public final class MultiHeadAttention {
          */
         public Builder bias(AttentionBias bias) {
             this.bias = bias;
+            return this;
+        }
+
+        /**
+         * The attention kernel of the forward and backward passes: {@link AttentionBackend#sdpa()} (default) or
+         * {@link AttentionBackend#flash()}.
+         *
+         * @param backend the backend
+         * @return this builder
+         * @throws IllegalArgumentException if {@code backend} is null
+         */
+        public Builder backend(AttentionBackend backend) {
+            if (backend == null) {
+                throw new IllegalArgumentException("backend must not be null (use AttentionBackend.sdpa())");
+            }
+            this.backend = backend;
             return this;
         }
 
@@ -372,7 +392,8 @@ public final class MultiHeadAttention {
      * outputs equal the rows of one causal {@link #forward(Tensor, int)} over the whole sequence.
      *
      * @param x the new tokens {@code [batch, s, dModel]}
-     * @param positionOffset the absolute position of {@code x}'s first token (the cache length before the call)
+     * @param positionOffset the absolute position of {@code x}'s first token ({@link KvCache#startPosition()} plus the
+     *     cache length before the call)
      * @param cache a cache from {@link #newCache(int, int)}
      * @return the output rows {@code [batch, s, dModel]}
      * @throws IllegalArgumentException if the shapes do not fit, or {@code positionOffset} differs from the cache
@@ -382,9 +403,10 @@ public final class MultiHeadAttention {
         if (cache == null) {
             throw new IllegalArgumentException("cache must not be null");
         }
-        if (positionOffset != cache.length()) {
-            throw new IllegalArgumentException("positionOffset must equal the cache length " + cache.length()
-                    + " (the absolute position of x's first token), got " + positionOffset);
+        if (positionOffset != cache.startPosition() + cache.length()) {
+            throw new IllegalArgumentException("positionOffset must equal the cache's start position plus its length "
+                    + (cache.startPosition() + cache.length()) + " (the absolute position of x's first token), got "
+                    + positionOffset);
         }
         return run(x, positionOffset, cache, null, false).output();
     }
@@ -430,11 +452,15 @@ public final class MultiHeadAttention {
         AttentionResult attn;
         if (cache != null) {
             cache.append(k, v);
-            attn = cache.query(q, mask, scale, bias == null ? null : bias);
+            int start = cache.startPosition();
+            AttentionBias b = bias == null || start == 0
+                    ? bias
+                    : (head, query, key) -> bias.bias(head, query + start, key + start);
+            attn = backend.query(cache, q, mask, scale, b);
             savedX = null; // backward through a cache is not supported
         } else {
             AttentionBias b = bias == null ? null : bias.shifted(positionOffset);
-            attn = ScaledDotProductAttention.forwardWithStats(q, k, v, mask, b, scale, weights);
+            attn = backend.attend(q, k, v, mask, b, scale, weights);
         }
         Tensor concat = mergeHeads(attn.output(), batch, seq, numHeads);
         Tensor out = Tensor.of(linear(concat.data(), rows, numHeads * headDim, wo.data(), dModel), batch, seq, dModel);
@@ -444,6 +470,7 @@ public final class MultiHeadAttention {
             savedK = k;
             savedV = v;
             savedConcat = concat;
+            savedAttn = attn;
             savedPositions = positions;
             savedMask = mask;
         }
@@ -496,7 +523,7 @@ public final class MultiHeadAttention {
                 qOut);
         Tensor dO = splitHeads(dConcat, batch, seq, numHeads);
         AttentionBias b = bias == null ? null : bias.shifted(savedPositions[0]);
-        AttentionGradients g = ScaledDotProductAttention.backward(savedQ, savedK, savedV, savedMask, b, scale, dO);
+        AttentionGradients g = backend.backward(savedQ, savedK, savedV, savedAttn, dO, savedMask, b, scale);
         Tensor dQ = g.dQ();
         Tensor dK = g.dK();
         if (rope != null) {
@@ -616,5 +643,14 @@ public final class MultiHeadAttention {
      */
     public double scale() {
         return scale;
+    }
+
+    /**
+     * The attention kernel of the forward pass.
+     *
+     * @return the backend
+     */
+    public AttentionBackend backend() {
+        return backend;
     }
 }
