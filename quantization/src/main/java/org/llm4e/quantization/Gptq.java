@@ -356,7 +356,7 @@ public final class Gptq {
             hm.data[j * cols + j] += damp;
         }
         CholeskyDecomposition_F64<DMatrixRMaj> lower = DecompositionFactory_DDRM.chol(cols, true);
-        if (!lower.decompose(hm)) {
+        if (!lower.decompose(hm) || !positiveDiagonal(lower.getT(null), cols)) {
             throw new IllegalArgumentException("the damped Hessian is not positive definite with percDamp " + percDamp
                     + "; expected a larger percDamp or more calibration samples");
         }
@@ -365,11 +365,29 @@ public final class Gptq {
         DMatrixRMaj hinv = new DMatrixRMaj(cols, cols);
         CommonOps_DDRM.multTransA(l, l, hinv); // (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹
         CholeskyDecomposition_F64<DMatrixRMaj> upper = DecompositionFactory_DDRM.chol(cols, false);
-        if (!upper.decompose(hinv)) {
+        if (!upper.decompose(hinv) || !positiveDiagonal(upper.getT(null), cols)) {
             throw new IllegalArgumentException("the inverse of the damped Hessian is not positive definite"
                     + " (ill-conditioned) with percDamp " + percDamp + "; expected a larger percDamp");
         }
         return upper.getT(null).data;
+    }
+
+    /**
+     * EJML may finish the factorisation of a (numerically) singular matrix with a tiny, zero or NaN pivot; a pivot
+     * ratio below 1e−7 (condition number above about 1e14) is treated as singular.
+     */
+    private static boolean positiveDiagonal(DMatrixRMaj t, int n) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (int j = 0; j < n; j++) {
+            double d = t.data[j * n + j];
+            if (!(d > 0) || Double.isInfinite(d)) {
+                return false;
+            }
+            min = Math.min(min, d);
+            max = Math.max(max, d);
+        }
+        return min > 1e-7 * max;
     }
 
     /** The column loop with lazy batch updates, rows in parallel; w is in processing order. */
