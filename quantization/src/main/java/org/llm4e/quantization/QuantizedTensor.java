@@ -14,6 +14,10 @@ import org.llm4e.core.Tensor;
  * <p>Codes are stored one per byte ({@link #codes()}); unsigned schemes are read with
  * {@link Byte#toUnsignedInt(byte)} ({@link #code(int)} does it for you). 4-bit codes also have a packed form, two
  * per byte, low nibble first ({@link #packed()}, {@link Int4Packing}).
+ *
+ * <p>{@link Gptq} with act-order and groups keeps the codes in the original column order and gives each column its
+ * group through {@link #groupIndex()} (GPTQ's {@code g_idx}) instead of {@code g(i) = i / groupLength}; it also keeps
+ * the order in which the columns were quantized ({@link #permutation()}).
  */
 public final class QuantizedTensor {
     private final int[] shape;
@@ -23,6 +27,8 @@ public final class QuantizedTensor {
     private final int[] zeroPoints;
     private final int[] scalesShape;
     private final int groupLength;
+    private final int[] permutation;
+    private final int[] groupIndex;
 
     QuantizedTensor(
             int[] shape,
@@ -32,6 +38,25 @@ public final class QuantizedTensor {
             int[] zeroPoints,
             int[] scalesShape,
             int groupLength) {
+        this(shape, scheme, codes, scales, zeroPoints, scalesShape, groupLength, null, null);
+    }
+
+    /**
+     * With GPTQ's act-order: {@code permutation} is the order in which the columns were quantized and
+     * {@code groupIndex[c]} the group of column c (codes stay in the original column order), or both null.
+     */
+    QuantizedTensor(
+            int[] shape,
+            LinearQuantizer scheme,
+            byte[] codes,
+            float[] scales,
+            int[] zeroPoints,
+            int[] scalesShape,
+            int groupLength,
+            int[] permutation,
+            int[] groupIndex) {
+        this.permutation = permutation;
+        this.groupIndex = groupIndex;
         this.shape = shape.clone();
         this.scheme = scheme;
         this.codes = codes;
@@ -144,6 +169,45 @@ public final class QuantizedTensor {
     }
 
     /**
+     * The order in which GPTQ quantized the columns when it ran with act-order (descending Hessian diagonal):
+     * column {@code permutation()[j]} was the j-th one quantized. The codes stay in the original column order.
+     *
+     * @return a copy, or the identity {@code [0, 1, …, cols − 1]} when no permutation was used
+     */
+    public int[] permutation() {
+        if (permutation != null) {
+            return permutation.clone();
+        }
+        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+        int[] id = new int[cols];
+        for (int i = 0; i < cols; i++) {
+            id[i] = i;
+        }
+        return id;
+    }
+
+    /**
+     * The group of each column within its row (GPTQ's {@code g_idx}): the scale of element (r, c) is
+     * {@code scales()[r · scalesShape()[1] + groupIndex()[c]]}. Without act-order the groups are runs of
+     * {@link #groupLength()} consecutive columns, so this is {@code c / groupLength}; with act-order and groups the
+     * columns of one group are scattered over the row.
+     *
+     * @return a new array of one entry per column
+     */
+    public int[] groupIndex() {
+        if (groupIndex != null) {
+            return groupIndex.clone();
+        }
+        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+        int[] g = new int[cols];
+        int groupsPerRow = scalesShape[1];
+        for (int c = 0; c < cols; c++) {
+            g[c] = groupsPerRow <= 1 ? 0 : c / groupLength;
+        }
+        return g;
+    }
+
+    /**
      * The storage this tensor needs: packed codes, a float32 per scale and, for asymmetric schemes, one byte per zero
      * point.
      *
@@ -163,6 +227,17 @@ public final class QuantizedTensor {
     public Tensor dequantize() {
         float[] out = new float[codes.length];
         boolean signed = scheme.signed();
+        if (groupIndex != null) {
+            // act-order groups: column c of row r uses group groupIndex[c] of that row
+            int cols = groupIndex.length;
+            int groupsPerRow = scalesShape[1];
+            for (int i = 0; i < codes.length; i++) {
+                int g = (i / cols) * groupsPerRow + groupIndex[i % cols];
+                int q = signed ? codes[i] : codes[i] & 0xFF;
+                out[i] = (float) (q - zeroPoints[g]) * scales[g];
+            }
+            return Tensor.of(out, shape.clone());
+        }
         for (int g = 0; g < scales.length; g++) {
             float s = scales[g];
             int z = zeroPoints[g];
@@ -188,7 +263,20 @@ public final class QuantizedTensor {
                     "x shape " + Arrays.toString(x.shape()) + " must equal " + Arrays.toString(shape));
         }
         LinearQuantizer.checkFinite(x.data(), "x");
+        if (groupIndex != null) {
+            int cols = groupIndex.length;
+            int groupsPerRow = scalesShape[1];
+            float[] xs = x.data();
+            byte[] c = new byte[xs.length];
+            for (int i = 0; i < xs.length; i++) {
+                int g = (i / cols) * groupsPerRow + groupIndex[i % cols];
+                c[i] = (byte) Rounding.halfAwayClamped(xs[i] / scales[g], zeroPoints[g], scheme.qmin(), scheme.qmax());
+            }
+            return new QuantizedTensor(
+                    shape, scheme, c, scales, zeroPoints, scalesShape, groupLength, permutation, groupIndex);
+        }
         byte[] c = LinearQuantizer.encode(x.data(), groupLength, scales, zeroPoints, scheme.qmin(), scheme.qmax());
-        return new QuantizedTensor(shape, scheme, c, scales, zeroPoints, scalesShape, groupLength);
+        return new QuantizedTensor(
+                shape, scheme, c, scales, zeroPoints, scalesShape, groupLength, permutation, groupIndex);
     }
 }

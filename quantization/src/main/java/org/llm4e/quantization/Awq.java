@@ -1,0 +1,370 @@
+package org.llm4e.quantization;
+
+import java.util.Arrays;
+import org.llm4e.core.Parallel;
+import org.llm4e.core.Tensor;
+
+/**
+ * AWQ, activation-aware weight quantization (Lin et al. 2023, arXiv 2306.00978): the weights that meet large
+ * activations matter most, so scale their input channels up before rounding (their relative rounding error shrinks)
+ * and divide the activations by the same factors, which leaves the layer's product unchanged. "Keep the big, let go
+ * of the small" of {@code 大模型量化认知的三重境界.md} level 3 (catalog B8, B11); the article gives the intuition only,
+ * the formulas are the paper's and the reference code's ({@code llm-awq auto_scale.py}).
+ *
+ * <pre>
+ *   s_X[i]  = mean over samples of |x_i|                          (activation magnitude of input channel i)
+ *   s(α)[i] = max(s_X[i]^α, 1e−4),  then  s ← s / √(max s · min s)
+ *   Ŵ(α)    = Q(W · diag(s)) · diag(s)⁻¹                         (Q: asymmetric INT grid per group of a row)
+ *   loss(α) = mean over samples and outputs of (x Wᵀ − x Ŵ(α)ᵀ)²
+ *   α*      = argmin over the grid α ∈ {0, 1/n, …, (n − 1)/n}   (n = gridSize, 20 in llm-awq; first minimum wins)
+ * </pre>
+ *
+ * <p>α = 0 gives s = 1, i.e. plain round-to-nearest, so the chosen α is never worse than RTN on the calibration
+ * data. Deployment folds diag(s)⁻¹ into the previous operator (a LayerNorm's weight or the previous linear layer);
+ * {@link Result#dequantize()} gives the equivalent weight Ŵ(α*) directly. The grid is llm-awq's
+ * {@code pseudo_quantize_tensor} with a zero point: per group min and max (not widened to contain 0), {@code scale =
+ * max(x_max − x_min, 1e−5) / (2^bits − 1)}, {@code zero = clamp(round(−x_min / scale), 0, 2^bits − 1)},
+ * round half to even as {@code torch.round}. Not implemented: llm-awq's second search, weight clipping
+ * ({@code auto_clip}). Everything is computed in double; the returned scales are float32. Immutable and
+ * thread-safe.
+ */
+public final class Awq {
+    private final int bits;
+    private final int groupSize;
+    private final int gridSize;
+
+    private Awq(Builder b) {
+        this.bits = b.bits;
+        this.groupSize = b.groupSize;
+        this.gridSize = b.gridSize;
+    }
+
+    /**
+     * A builder with llm-awq's defaults: 4 bits, groups of 128, a grid of 20 values of α.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The grid of α values searched, {@code i / gridSize} for {@code i = 0 … gridSize − 1}.
+     *
+     * @return a new array
+     */
+    public double[] alphas() {
+        double[] a = new double[gridSize];
+        for (int i = 0; i < gridSize; i++) {
+            a[i] = (double) i / gridSize;
+        }
+        return a;
+    }
+
+    /**
+     * The per-channel activation magnitude s_X, the mean of |x| over the samples.
+     *
+     * @param x inputs {@code [samples, in]}
+     * @return one value per input channel
+     * @throws IllegalArgumentException if x is not 2-D or has no samples
+     */
+    public static double[] activationScale(Tensor x) {
+        if (x.rank() != 2 || x.dim(0) < 1) {
+            throw new IllegalArgumentException(
+                    "x must be 2-D [samples, in] with at least one sample, got shape " + Arrays.toString(x.shape()));
+        }
+        int n = x.dim(0);
+        int in = x.dim(1);
+        float[] xd = x.data();
+        double[] m = new double[in];
+        for (int s = 0; s < n; s++) {
+            for (int i = 0; i < in; i++) {
+                m[i] += Math.abs(xd[s * in + i]);
+            }
+        }
+        for (int i = 0; i < in; i++) {
+            m[i] /= n;
+        }
+        return m;
+    }
+
+    /**
+     * The channel scales for one α: {@code s = max(s_X^α, 1e−4) / √(max s · min s)}.
+     *
+     * @param activationScale s_X from {@link #activationScale(Tensor)}
+     * @param alpha the exponent, in [0, 1]
+     * @return one float32 scale per input channel
+     * @throws IllegalArgumentException if alpha is outside [0, 1]
+     */
+    public static float[] scales(double[] activationScale, double alpha) {
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
+        }
+        double[] s = new double[activationScale.length];
+        double max = Double.NEGATIVE_INFINITY;
+        double min = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Math.max(Math.pow(activationScale[i], alpha), 1e-4);
+            max = Math.max(max, s[i]);
+            min = Math.min(min, s[i]);
+        }
+        // Normalising by the geometric middle keeps the scaled weights in the same range whatever α is.
+        double norm = Math.sqrt(max * min);
+        float[] out = new float[s.length];
+        for (int i = 0; i < s.length; i++) {
+            out[i] = (float) (s[i] / norm);
+        }
+        return out;
+    }
+
+    /**
+     * Quantizes {@code W · diag(s)} on this scheme's grid.
+     *
+     * @param w the weight {@code [out, in]}
+     * @param s the channel scales, one per input channel (all 1 for round-to-nearest)
+     * @return the codes of the scaled weight
+     * @throws IllegalArgumentException if the shapes do not fit or a value is not finite
+     */
+    public QuantizedTensor quantizeScaled(Tensor w, float[] s) {
+        checkWeight(w);
+        int rows = w.dim(0);
+        int cols = w.dim(1);
+        if (s.length != cols) {
+            throw new IllegalArgumentException("s.length must equal in = " + cols + " of w shape "
+                    + Arrays.toString(w.shape()) + ", got " + s.length);
+        }
+        int gs = groupSize == -1 ? cols : groupSize;
+        int groups = cols / gs;
+        MinMaxGrid grid = new MinMaxGrid(bits, false, false);
+        byte[] codes = new byte[rows * cols];
+        float[] scales = new float[rows * groups];
+        int[] zeros = new int[rows * groups];
+        float[] wf = w.data();
+        Parallel.forRange(0, rows, 8, (lo, hi) -> {
+            double[] row = new double[cols];
+            double[] p = new double[2];
+            for (int r = lo; r < hi; r++) {
+                for (int c = 0; c < cols; c++) {
+                    row[c] = (double) wf[r * cols + c] * s[c];
+                }
+                for (int g = 0; g < groups; g++) {
+                    grid.params(row, g * gs, (g + 1) * gs, p);
+                    scales[r * groups + g] = (float) p[0];
+                    zeros[r * groups + g] = (int) p[1];
+                    for (int c = g * gs; c < (g + 1) * gs; c++) {
+                        codes[r * cols + c] = (byte) grid.code(row[c], p[0], p[1]);
+                    }
+                }
+            }
+        });
+        LinearQuantizer.Builder b =
+                LinearQuantizer.builder().bits(bits).symmetric(false).signed(false);
+        LinearQuantizer scheme = (groupSize == -1 ? b.perChannel() : b.perGroup(groupSize)).build();
+        return new QuantizedTensor(w.shape(), scheme, codes, scales, zeros, new int[] {rows, groups}, gs);
+    }
+
+    /**
+     * Round-to-nearest on the same grid (α = 0, s = 1): the baseline AWQ improves on.
+     *
+     * @param w the weight {@code [out, in]}
+     * @return the codes
+     * @throws IllegalArgumentException as {@link #quantizeScaled(Tensor, float[])}
+     */
+    public QuantizedTensor roundToNearest(Tensor w) {
+        checkWeight(w);
+        float[] ones = new float[w.dim(1)];
+        Arrays.fill(ones, 1f);
+        return quantizeScaled(w, ones);
+    }
+
+    /**
+     * The equivalent weight {@code Q(W · diag(s)) · diag(s)⁻¹}, what the layer computes with.
+     *
+     * @param q the codes of the scaled weight from {@link #quantizeScaled(Tensor, float[])}
+     * @param s the channel scales used
+     * @return a new {@code [out, in]} tensor
+     * @throws IllegalArgumentException if s does not match the columns
+     */
+    public static Tensor unscale(QuantizedTensor q, float[] s) {
+        int[] shape = q.shape();
+        int cols = shape[shape.length - 1];
+        if (s.length != cols) {
+            throw new IllegalArgumentException("s.length must equal in = " + cols + ", got " + s.length);
+        }
+        float[] d = q.dequantize().data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = d[i] / s[i % cols];
+        }
+        return Tensor.of(d, shape);
+    }
+
+    /**
+     * Searches α on the calibration inputs and quantizes with the best one.
+     *
+     * @param w the weight {@code [out, in]}
+     * @param x calibration inputs {@code [samples, in]}
+     * @return the chosen α, its scales, the codes and the loss of every α tried
+     * @throws IllegalArgumentException if the shapes do not fit, {@code groupSize} does not divide {@code in} or a
+     *     value is not finite
+     */
+    public Result quantize(Tensor w, Tensor x) {
+        checkWeight(w);
+        if (x.rank() != 2 || x.dim(1) != w.dim(1) || x.dim(0) < 1) {
+            throw new IllegalArgumentException("x shape " + Arrays.toString(x.shape()) + " must be [samples >= 1, "
+                    + w.dim(1) + "] for w shape " + Arrays.toString(w.shape()));
+        }
+        LinearQuantizer.checkFinite(x.data(), "x");
+        double[] sx = activationScale(x);
+        double[] alphas = alphas();
+        double[] losses = new double[alphas.length];
+        int best = 0;
+        QuantizedTensor bestQ = null;
+        float[] bestS = null;
+        double denominator = (double) x.dim(0) * w.dim(0);
+        for (int a = 0; a < alphas.length; a++) {
+            float[] s = scales(sx, alphas[a]);
+            QuantizedTensor q = quantizeScaled(w, s);
+            losses[a] = LayerError.outputSse(w, unscale(q, s), x) / denominator;
+            if (bestQ == null || losses[a] < losses[best]) {
+                best = a;
+                bestQ = q;
+                bestS = s;
+            }
+        }
+        return new Result(alphas[best], bestS, bestQ, losses);
+    }
+
+    private void checkWeight(Tensor w) {
+        if (w.rank() != 2) {
+            throw new IllegalArgumentException("w must be 2-D [out, in], got shape " + Arrays.toString(w.shape()));
+        }
+        if (groupSize != -1 && w.dim(1) % groupSize != 0) {
+            throw new IllegalArgumentException("groupSize " + groupSize + " must divide the in dimension " + w.dim(1)
+                    + " of w shape " + Arrays.toString(w.shape()));
+        }
+        LinearQuantizer.checkFinite(w.data(), "w");
+    }
+
+    /** The outcome of the α search. Immutable: accessors return copies. */
+    public static final class Result {
+        private final double alpha;
+        private final float[] scales;
+        private final QuantizedTensor quantized;
+        private final double[] losses;
+
+        Result(double alpha, float[] scales, QuantizedTensor quantized, double[] losses) {
+            this.alpha = alpha;
+            this.scales = scales;
+            this.quantized = quantized;
+            this.losses = losses;
+        }
+
+        /**
+         * The chosen exponent.
+         *
+         * @return α*
+         */
+        public double alpha() {
+            return alpha;
+        }
+
+        /**
+         * The channel scales s(α*).
+         *
+         * @return a copy, one per input channel
+         */
+        public float[] scales() {
+            return scales.clone();
+        }
+
+        /**
+         * The codes of {@code W · diag(s)}.
+         *
+         * @return the quantized scaled weight
+         */
+        public QuantizedTensor quantized() {
+            return quantized;
+        }
+
+        /**
+         * The mean squared output error of each α in {@link Awq#alphas()}, in that order.
+         *
+         * @return a copy
+         */
+        public double[] losses() {
+            return losses.clone();
+        }
+
+        /**
+         * The equivalent weight {@code Q(W · diag(s)) · diag(s)⁻¹}.
+         *
+         * @return a new {@code [out, in]} tensor
+         */
+        public Tensor dequantize() {
+            return unscale(quantized, scales);
+        }
+    }
+
+    /** Builds an {@link Awq}; every setting is validated when it is set. */
+    public static final class Builder {
+        private int bits = 4;
+        private int groupSize = 128;
+        private int gridSize = 20;
+
+        private Builder() {}
+
+        /**
+         * The bit width.
+         *
+         * @param bits 4 or 8
+         * @return this builder
+         * @throws IllegalArgumentException for other widths
+         */
+        public Builder bits(int bits) {
+            if (bits != 4 && bits != 8) {
+                throw new IllegalArgumentException("bits must be 4 or 8, got " + bits);
+            }
+            this.bits = bits;
+            return this;
+        }
+
+        /**
+         * Columns per group.
+         *
+         * @param groupSize ≥ 1, or −1 for one grid per row (default 128)
+         * @return this builder
+         * @throws IllegalArgumentException for 0 or values below −1
+         */
+        public Builder groupSize(int groupSize) {
+            if (groupSize < 1 && groupSize != -1) {
+                throw new IllegalArgumentException("groupSize must be >= 1 or -1 (per channel), got " + groupSize);
+            }
+            this.groupSize = groupSize;
+            return this;
+        }
+
+        /**
+         * The number of α values tried.
+         *
+         * @param gridSize ≥ 1 (default 20)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code gridSize < 1}
+         */
+        public Builder gridSize(int gridSize) {
+            if (gridSize < 1) {
+                throw new IllegalArgumentException("gridSize must be >= 1, got " + gridSize);
+            }
+            this.gridSize = gridSize;
+            return this;
+        }
+
+        /**
+         * Builds the searcher.
+         *
+         * @return an immutable AWQ quantizer
+         */
+        public Awq build() {
+            return new Awq(this);
+        }
+    }
+}
