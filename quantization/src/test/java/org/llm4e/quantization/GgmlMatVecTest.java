@@ -31,9 +31,15 @@ class GgmlMatVecTest {
             java.util.Arrays.fill(exact, 0);
             byte[] wq = new byte[(int) t.bytes(w.length)];
             t.quantize(w, 0, w.length, wq, 0);
-            float[] y = GgmlMatVec.multiply(t, wq, rows, cols, x);
-            float[] single = Parallel.withParallelism(1, () -> GgmlMatVec.multiply(t, wq, rows, cols, x));
+            float[] y = GgmlMatVec.multiplyReference(t, wq, rows, cols, x);
+            float[] single = Parallel.withParallelism(1, () -> GgmlMatVec.multiplyReference(t, wq, rows, cols, x));
             assertArrayEquals(single, y, "independent of the thread count");
+            float[] fast = GgmlMatVec.multiply(t, wq, rows, cols, x);
+            float[] fastSingle = Parallel.withParallelism(1, () -> GgmlMatVec.multiply(t, wq, rows, cols, x));
+            assertArrayEquals(fastSingle, fast, "fast path independent of the thread count");
+            float[] viaQuantized = new float[rows];
+            GgmlMatVec.multiplyQuantized(t, wq, rows, cols, GgmlDot.quantizeActivations(x), viaQuantized);
+            assertArrayEquals(fast, viaQuantized, "pre-quantized activations give the same product");
             byte[] xq = GgmlDot.quantizeActivations(x);
             int rb = (int) t.bytes(cols);
             for (int i = 0; i < rows; i++) {
@@ -41,6 +47,7 @@ class GgmlMatVecTest {
                         ? GgmlDot.dotQ8_0(wq, i * rb, xq, 0, cols)
                         : GgmlDot.dotQ4_0Q8_0(wq, i * rb, xq, 0, cols);
                 assertEquals(expected, y[i], 0f);
+                assertEquals(expected, fast[i], 1e-5f * (1 + Math.abs(expected)), t + " fast row " + i);
                 // Against the product of the dequantized weights the only error left is the activations' Q8_0
                 // rounding (≤ half a step of max|x| / 127 per element).
                 float[] wDeq = new float[cols];

@@ -16,10 +16,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.llm4e.tokenizers.internal.BpeEncoder;
 import org.llm4e.tokenizers.internal.BytesIntMap;
+import org.llm4e.tokenizers.internal.Cl100kSplitter;
 import org.llm4e.tokenizers.internal.IntList;
 import org.llm4e.tokenizers.internal.LongIntHashMap;
+import org.llm4e.tokenizers.internal.O200kSplitter;
 import org.llm4e.tokenizers.internal.PairMerger;
+import org.llm4e.tokenizers.internal.R50kSplitter;
 import org.llm4e.tokenizers.internal.RegexSplitter;
+import org.llm4e.tokenizers.internal.Splitter;
 
 /**
  * OpenAI's tiktoken encodings ({@code r50k_base}, {@code p50k_base}, {@code cl100k_base}, {@code o200k_base}) and
@@ -144,7 +148,25 @@ public final class Tiktoken implements Tokenizer {
         for (int r = 0; r < identity.length; r++) {
             identity[r] = r;
         }
-        this.encoder = new BpeEncoder(new RegexSplitter(pattern), new PairMerger(pairs, identity), byBytes, byteToRank);
+        this.encoder = new BpeEncoder(splitterFor(pattern), new PairMerger(pairs, identity), byBytes, byteToRank);
+    }
+
+    /**
+     * The pre-split of a pattern: the hand-written splitter of r50k/p50k, cl100k or o200k when the pattern is one of
+     * theirs character for character (tested equal to the regex on every golden text and on generated Unicode
+     * strings), otherwise the regex itself.
+     */
+    static Splitter splitterFor(String pattern) {
+        if (pattern.equals(R50K_PATTERN)) {
+            return new R50kSplitter();
+        }
+        if (pattern.equals(CL100K_PATTERN)) {
+            return new Cl100kSplitter();
+        }
+        if (pattern.equals(O200K_PATTERN)) {
+            return new O200kSplitter();
+        }
+        return new RegexSplitter(pattern);
     }
 
     /**

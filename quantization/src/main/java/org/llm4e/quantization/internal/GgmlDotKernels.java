@@ -1,0 +1,32 @@
+package org.llm4e.quantization.internal;
+
+/**
+ * The dot products on ggml blocks that the matrix-vector product runs once per row, behind one interface so that a
+ * scalar and a Vector API implementation can be swapped ({@code org.llm4e.core.Simd#load}). Arguments are trusted:
+ * callers check ranges once per product, not once per row.
+ */
+public interface GgmlDotKernels {
+    /**
+     * Dot product of two Q8_0 block runs.
+     *
+     * @param x Q8_0 blocks
+     * @param xOff first byte of x
+     * @param y Q8_0 blocks
+     * @param yOff first byte of y
+     * @param blocks number of 32-element blocks
+     * @return the dot product
+     */
+    float dotQ8_0(byte[] x, int xOff, byte[] y, int yOff, int blocks);
+
+    /**
+     * Dot product of Q4_0 weights with Q8_0 activations.
+     *
+     * @param x Q4_0 blocks
+     * @param xOff first byte of x
+     * @param y Q8_0 blocks
+     * @param yOff first byte of y
+     * @param blocks number of 32-element blocks
+     * @return the dot product
+     */
+    float dotQ4_0Q8_0(byte[] x, int xOff, byte[] y, int yOff, int blocks);
+}

@@ -1,0 +1,19 @@
+package org.llm4e.quantization.internal;
+
+import org.llm4e.quantization.GgmlDot;
+
+/** The scalar implementation: ggml's generic kernels, as {@link GgmlDot} writes them (bit-exact to ggml). */
+public final class ScalarGgmlDotKernels implements GgmlDotKernels {
+    /** Creates the scalar kernels. */
+    public ScalarGgmlDotKernels() {}
+
+    @Override
+    public float dotQ8_0(byte[] x, int xOff, byte[] y, int yOff, int blocks) {
+        return GgmlDot.dotQ8_0(x, xOff, y, yOff, blocks * 32);
+    }
+
+    @Override
+    public float dotQ4_0Q8_0(byte[] x, int xOff, byte[] y, int yOff, int blocks) {
+        return GgmlDot.dotQ4_0Q8_0(x, xOff, y, yOff, blocks * 32);
+    }
+}
