@@ -181,7 +181,7 @@ class GgufProperties {
         assertEquals(0, f.dataOffset() % f.alignment());
     }
 
-    @Property(tries = 25)
+    @Property(tries = 15)
     void everyTruncationIsAnErrorNamingAnOffsetInsideTheFile(
             @ForAll long seed, @ForAll @IntRange(min = 0, max = 1000) int salt) throws IOException {
         Map<String, float[]> floats = new LinkedHashMap<>();
@@ -195,8 +195,9 @@ class GgufProperties {
         }
         // Every prefix shorter than the header plus the last tensor's data must fail; longer ones (cutting only the
         // final padding) read the same file.
-        int step = 1 + salt % 3;
-        for (int len = 0; len < bytes.length; len += step) {
+        // About 400 prefixes per file (every byte for small files), starting at a varying phase.
+        int step = Math.max(1, bytes.length / 400);
+        for (int len = salt % step; len < bytes.length; len += step) {
             byte[] prefix = java.util.Arrays.copyOf(bytes, len);
             try {
                 GgufFile f = GgufFile.read(prefix, "prefix");

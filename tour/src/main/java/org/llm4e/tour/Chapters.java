@@ -25,6 +25,7 @@ public final class Chapters {
         chapters.add(new ActivationsChapter());
         chapters.add(new PositionalChapter());
         chapters.add(new OptimizersChapter());
+        chapters.add(new TokenizersChapter());
         return chapters;
     }
 
