@@ -54,13 +54,13 @@ public final class AbsorbedLatentAttention {
         this.layer = layer;
         this.dModel = layer.dModel();
         this.heads = layer.numHeads();
-        this.qRank = layer.qLoraRank();
+        this.qRank = layer.queryInputDim();
         this.kvRank = layer.kvLoraRank();
         this.ropeDim = layer.qkRopeHeadDim();
         this.scale = (float) layer.scale();
         int dn = layer.qkNopeHeadDim();
         int dv = layer.vHeadDim();
-        this.wdq = layer.weight("W_DQ").data().clone();
+        this.wdq = layer.qLoraRank() > 0 ? layer.weight("W_DQ").data().clone() : null;
         this.wqr = layer.weight("W_QR").data().clone();
         this.wdkv = layer.weight("W_DKV").data().clone();
         this.wkr = layer.weight("W_KR").data().clone();
@@ -113,7 +113,7 @@ public final class AbsorbedLatentAttention {
     /**
      * The absorbed query matrices.
      *
-     * @return a copy {@code [numHeads, kvLoraRank, qLoraRank]} whose slice {@code i} is {@code W^UK_iᵀ W^UQ_i}, the
+     * @return a copy {@code [numHeads, kvLoraRank, queryInputDim]} whose slice {@code i} is {@code W^UK_iᵀ W^UQ_i}, the
      *     transpose of the article's {@code W^UQ_iᵀ W^UK_i}
      */
     public Tensor queryAbsorbed() {
@@ -166,7 +166,7 @@ public final class AbsorbedLatentAttention {
         int seq = x.dim(1);
         int rows = batch * seq;
         int width = kvRank + ropeDim;
-        float[] cQ = MultiHeadLatentAttention.linear(x.data(), rows, dModel, wdq, qRank);
+        float[] cQ = wdq == null ? x.data() : MultiHeadLatentAttention.linear(x.data(), rows, dModel, wdq, qRank);
         float[] qAbs = MultiHeadLatentAttention.linear(cQ, rows, qRank, queryAbsorbed, heads * kvRank);
         float[] qR = MultiHeadLatentAttention.linear(cQ, rows, qRank, wqr, heads * ropeDim);
         float[] cKV = MultiHeadLatentAttention.linear(x.data(), rows, dModel, wdkv, kvRank);

@@ -37,7 +37,8 @@ import org.llm4e.positional.RotaryEmbedding;
  *
  * <p>Departures and choices: the article writes the absorption as {@code x_tᵀ (W^{qT} W^{UK}) c^KV_t} (plain
  * {@code W^q}); with query compression, as here and in DeepSeek-V2, the absorbed matrix is {@code W^UQ_iᵀ W^UK_i}
- * applied to {@code c^Q}. DeepSeek-V2's checkpoints also RMS-normalise {@code c^Q} and {@code c^KV}; the article's
+ * applied to {@code c^Q}; {@code qLoraRank(0)} (no query compression, DeepSeek-V2-Lite) gives the article's form.
+ * DeepSeek-V2's checkpoints also RMS-normalise {@code c^Q} and {@code c^KV}; the article's
  * formulas have no norm, so neither does this class. The decoding mask is causal by default because the formula's sum
  * runs over {@code j ≤ t}. Sizes follow DeepSeek's config keys ({@code q_lora_rank}, {@code kv_lora_rank},
  * {@code qk_nope_head_dim}, {@code qk_rope_head_dim}, {@code v_head_dim}); the parameters are named after the
@@ -55,6 +56,9 @@ public final class MultiHeadLatentAttention {
     private final int dModel;
     private final int numHeads;
     private final int qLoraRank;
+    /** The width W^UQ and W^QR read: {@code qLoraRank}, or {@code dModel} without query compression. */
+    private final int qIn;
+
     private final int kvLoraRank;
     private final int qkNopeHeadDim;
     private final int qkRopeHeadDim;
@@ -83,9 +87,10 @@ public final class MultiHeadLatentAttention {
         this.scale = Double.isNaN(b.scale) ? 1.0 / Math.sqrt(qkNopeHeadDim + qkRopeHeadDim) : b.scale;
         this.rope =
                 b.rope != null ? b.rope : RotaryEmbedding.builder(qkRopeHeadDim).build();
-        this.wdq = init("W_DQ", b.seed, qLoraRank, dModel);
-        this.wuq = init("W_UQ", b.seed + 1, numHeads * qkNopeHeadDim, qLoraRank);
-        this.wqr = init("W_QR", b.seed + 2, numHeads * qkRopeHeadDim, qLoraRank);
+        this.qIn = qLoraRank > 0 ? qLoraRank : dModel;
+        this.wdq = qLoraRank > 0 ? init("W_DQ", b.seed, qLoraRank, dModel) : null;
+        this.wuq = init("W_UQ", b.seed + 1, numHeads * qkNopeHeadDim, qIn);
+        this.wqr = init("W_QR", b.seed + 2, numHeads * qkRopeHeadDim, qIn);
         this.wdkv = init("W_DKV", b.seed + 3, kvLoraRank, dModel);
         this.wuk = init("W_UK", b.seed + 4, numHeads * qkNopeHeadDim, kvLoraRank);
         this.wkr = init("W_KR", b.seed + 5, qkRopeHeadDim, dModel);
@@ -149,9 +154,12 @@ public final class MultiHeadLatentAttention {
         }
 
         /**
-         * The query latent width {@code d_c′} ({@code q_lora_rank}; 1536 in DeepSeek-V2).
+         * The query latent width {@code d_c′} ({@code q_lora_rank}; 1536 in DeepSeek-V2), or 0 for no query
+         * compression ({@code q_lora_rank: null} in DeepSeek-V2-Lite): then {@code W^UQ} and {@code W^QR} read
+         * {@code h_t} directly, {@code c^Q_t = h_t}, and the absorbed query matrix is the article's plain
+         * {@code W^{qT} W^UK}.
          *
-         * @param qLoraRank ≥ 1
+         * @param qLoraRank ≥ 0
          * @return this builder
          */
         public Builder qLoraRank(int qLoraRank) {
@@ -257,7 +265,7 @@ public final class MultiHeadLatentAttention {
         public MultiHeadLatentAttention build() {
             atLeast("dModel", dModel, 1);
             atLeast("numHeads", numHeads, 1);
-            atLeast("qLoraRank", qLoraRank, 1);
+            atLeast("qLoraRank", qLoraRank, 0);
             atLeast("kvLoraRank", kvLoraRank, 1);
             atLeast("qkNopeHeadDim", qkNopeHeadDim, 1);
             atLeast("qkRopeHeadDim", qkRopeHeadDim, 2);
@@ -288,12 +296,15 @@ public final class MultiHeadLatentAttention {
     }
 
     /**
-     * The trainable weights in the order {@code W_DQ, W_UQ, W_QR, W_DKV, W_UK, W_KR, W_UV, W_O}.
+     * The trainable weights in the order {@code W_DQ, W_UQ, W_QR, W_DKV, W_UK, W_KR, W_UV, W_O} ({@code W_DQ} only
+     * with query compression).
      *
-     * @return the eight projection parameters (live arrays)
+     * @return the eight (or seven) projection parameters (live arrays)
      */
     public List<Parameter> parameters() {
-        return List.of(wdq, wuq, wqr, wdkv, wuk, wkr, wuv, wo);
+        return wdq == null
+                ? List.of(wuq, wqr, wdkv, wuk, wkr, wuv, wo)
+                : List.of(wdq, wuq, wqr, wdkv, wuk, wkr, wuv, wo);
     }
 
     /**
@@ -332,11 +343,14 @@ public final class MultiHeadLatentAttention {
     public int[] shapeOf(String name) {
         switch (name) {
             case "W_DQ":
+                if (wdq == null) {
+                    throw new IllegalArgumentException("W_DQ does not exist when qLoraRank = 0 (no query compression)");
+                }
                 return new int[] {qLoraRank, dModel};
             case "W_UQ":
-                return new int[] {numHeads * qkNopeHeadDim, qLoraRank};
+                return new int[] {numHeads * qkNopeHeadDim, qIn};
             case "W_QR":
-                return new int[] {numHeads * qkRopeHeadDim, qLoraRank};
+                return new int[] {numHeads * qkRopeHeadDim, qIn};
             case "W_DKV":
                 return new int[] {kvLoraRank, dModel};
             case "W_UK":
@@ -356,7 +370,7 @@ public final class MultiHeadLatentAttention {
     /**
      * Every intermediate of one explicit forward pass (for tests and the lesson).
      *
-     * @param queryLatent {@code c^Q} {@code [batch, seq, qLoraRank]}
+     * @param queryLatent {@code c^Q} {@code [batch, seq, qLoraRank]} (a copy of {@code x} when qLoraRank is 0)
      * @param contentQueries {@code q^C} {@code [batch, heads, seq, qkNopeHeadDim]}
      * @param ropeQueries {@code q^R} after RoPE {@code [batch, heads, seq, qkRopeHeadDim]}
      * @param kvLatent {@code c^KV} of the new tokens {@code [batch, seq, kvLoraRank]} (what is cached)
@@ -474,9 +488,9 @@ public final class MultiHeadLatentAttention {
         int batch = x.dim(0);
         int seq = x.dim(1);
         int rows = batch * seq;
-        float[] cQ = linear(x.data(), rows, dModel, wdq.data(), qLoraRank);
-        float[] qC = linear(cQ, rows, qLoraRank, wuq.data(), numHeads * qkNopeHeadDim);
-        float[] qR = linear(cQ, rows, qLoraRank, wqr.data(), numHeads * qkRopeHeadDim);
+        float[] cQ = wdq == null ? x.data().clone() : linear(x.data(), rows, dModel, wdq.data(), qLoraRank);
+        float[] qC = linear(cQ, rows, qIn, wuq.data(), numHeads * qkNopeHeadDim);
+        float[] qR = linear(cQ, rows, qIn, wqr.data(), numHeads * qkRopeHeadDim);
         float[] cKV = linear(x.data(), rows, dModel, wdkv.data(), kvLoraRank);
         float[] kR = linear(x.data(), rows, dModel, wkr.data(), qkRopeHeadDim);
         ropeRows(qR, batch, seq, numHeads, positionOffset);
@@ -508,7 +522,7 @@ public final class MultiHeadLatentAttention {
         float[] concat = mergeHeads(attn.output(), batch, seq, numHeads, vHeadDim);
         Tensor out = Tensor.of(linear(concat, rows, numHeads * vHeadDim, wo.data(), dModel), batch, seq, dModel);
         return new Intermediates(
-                Tensor.of(cQ, batch, seq, qLoraRank), contentQ, ropeQ, latents, ropeKeys, contentK, v, attn, out);
+                Tensor.of(cQ, batch, seq, qIn), contentQ, ropeQ, latents, ropeKeys, contentK, v, attn, out);
     }
 
     void checkInput(Tensor x, int positionOffset) {
@@ -633,12 +647,21 @@ public final class MultiHeadLatentAttention {
     }
 
     /**
-     * The query latent width {@code d_c′}.
+     * The query latent width {@code d_c′} (0: no query compression).
      *
      * @return qLoraRank
      */
     public int qLoraRank() {
         return qLoraRank;
+    }
+
+    /**
+     * The width the query up-projections read: {@code qLoraRank}, or {@code dModel} without query compression.
+     *
+     * @return the query input width
+     */
+    public int queryInputDim() {
+        return qIn;
     }
 
     /**

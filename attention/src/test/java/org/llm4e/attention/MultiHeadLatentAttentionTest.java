@@ -75,6 +75,7 @@ class MultiHeadLatentAttentionTest {
         int dm = m.dModel();
         int h = m.numHeads();
         int dq = m.qLoraRank();
+        int qIn = m.queryInputDim();
         int dc = m.kvLoraRank();
         int dn = m.qkNopeHeadDim();
         int dr = m.qkRopeHeadDim();
@@ -90,9 +91,9 @@ class MultiHeadLatentAttentionTest {
             double[][] vC = new double[seq][];
             for (int t = 0; t < seq; t++) {
                 double[] ht = row(x, b, t);
-                double[] cQ = mul(w.get("W_DQ"), dq, dm, ht);
-                qC[t] = mul(w.get("W_UQ"), h * dn, dq, cQ);
-                qR[t] = mul(w.get("W_QR"), h * dr, dq, cQ);
+                double[] cQ = dq == 0 ? ht : mul(w.get("W_DQ"), dq, dm, ht);
+                qC[t] = mul(w.get("W_UQ"), h * dn, qIn, cQ);
+                qR[t] = mul(w.get("W_QR"), h * dr, qIn, cQ);
                 for (int i = 0; i < h; i++) {
                     rope.rotate(qR[t], i * dr, offset + t);
                 }
@@ -157,7 +158,7 @@ class MultiHeadLatentAttentionTest {
     @Property(tries = 40)
     void explicitEqualsAbsorbedForRandomSizes(
             @ForAll @IntRange(min = 1, max = 4) int heads,
-            @ForAll @IntRange(min = 1, max = 9) int qRank,
+            @ForAll @IntRange(min = 0, max = 9) int qRank,
             @ForAll @IntRange(min = 1, max = 9) int kvRank,
             @ForAll @IntRange(min = 1, max = 6) int nope,
             @ForAll @IntRange(min = 1, max = 3) int ropeHalf,
@@ -177,6 +178,30 @@ class MultiHeadLatentAttentionTest {
                 .build();
         Tensor x = Tensor.randn(seed ^ 0x5DEECE66DL, 2, seq, 10);
         assertClose(m.forward(x, offset).data(), m.absorb().forward(x, offset).data(), 1e-4, 2e-5, "absorbed");
+    }
+
+    @Test
+    void withoutQueryCompressionTheArticlesPlainWqIsAbsorbed() {
+        // qLoraRank 0 (DeepSeek-V2-Lite's q_lora_rank: null): q^C = W^UQ h_t, and the absorbed query matrix is the
+        // article's W^{qT} W^UK.
+        MultiHeadLatentAttention m = MultiHeadLatentAttention.builder()
+                .dModel(24)
+                .numHeads(3)
+                .qLoraRank(0)
+                .kvLoraRank(10)
+                .qkNopeHeadDim(8)
+                .qkRopeHeadDim(4)
+                .seed(21)
+                .build();
+        assertEquals(24, m.queryInputDim());
+        assertEquals(
+                List.of("W_UQ", "W_QR", "W_DKV", "W_UK", "W_KR", "W_UV", "W_O"),
+                m.parameters().stream().map(Parameter::name).collect(Collectors.toList()));
+        assertThrows(IllegalArgumentException.class, () -> m.shapeOf("W_DQ"));
+        Tensor x = Tensor.randn(22, 2, 5, 24);
+        assertClose(reference(m, x, 1), m.forward(x, 1).data(), RTOL, ATOL, "explicit");
+        assertClose(reference(m, x, 1), m.absorb().forward(x, 1).data(), RTOL, ATOL, "absorbed");
+        assertEquals(24, m.absorb().queryAbsorbed().dim(2));
     }
 
     @Test
