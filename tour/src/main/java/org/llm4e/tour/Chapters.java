@@ -24,6 +24,8 @@ public final class Chapters {
         chapters.add(new MatMulChapter());
         chapters.add(new ActivationsChapter());
         chapters.add(new PositionalChapter());
+        chapters.add(new OptimizersChapter());
+        chapters.add(new TokenizersChapter());
         return chapters;
     }
 

@@ -29,4 +29,16 @@ public interface GgmlDotKernels {
      * @return the dot product
      */
     float dotQ4_0Q8_0(byte[] x, int xOff, byte[] y, int yOff, int blocks);
+
+    /**
+     * Exact integer dot product of two int8 runs (the W8A8 matrix-vector product's inner loop).
+     *
+     * @param a int8 codes
+     * @param aOff first code of a
+     * @param b int8 codes
+     * @param bOff first code of b
+     * @param n number of codes (|sum| must fit in an int: n ≤ 2¹⁷ always does)
+     * @return Σ a[i]·b[i]
+     */
+    int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n);
 }

@@ -116,4 +116,21 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
+
+    @Override
+    public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n) {
+        // Same widening as Q8_0: int8 → int16 lanes, exact 16-bit products, widened to int32 lanes and added.
+        IntVector acc = IntVector.zero(I);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            ShortVector as = (ShortVector) ByteVector.fromArray(B, a, aOff + i).castShape(S, 0);
+            ShortVector bs = (ShortVector) ByteVector.fromArray(B, b, bOff + i).castShape(S, 0);
+            acc = acc.add((IntVector) as.mul(bs).castShape(I, 0));
+        }
+        int sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[aOff + i] * b[bOff + i];
+        }
+        return sum;
+    }
 }
