@@ -76,6 +76,9 @@ public final class TransformerBlock {
     /** W2, the output projection {@code [dModel, hiddenDim]}. */
     public static final String DOWN_PROJ = "mlp.down_proj.weight";
 
+    /** A buffer of older Hugging Face checkpoints, not a weight; skipped by {@link #loadWeights(Map)}. */
+    static final String ROTARY_INV_FREQ = "self_attn.rotary_emb.inv_freq";
+
     private final int dModel;
     private final int numHeads;
     private final int numKvHeads;
@@ -349,6 +352,8 @@ public final class TransformerBlock {
 
     /**
      * Replaces weights by name (Hugging Face Llama names, {@code nn.Linear} layout); names not given keep their values.
+     * The buffer {@code self_attn.rotary_emb.inv_freq}, which older Hugging Face checkpoints store, is skipped: the
+     * frequencies come from this block's {@link RotaryEmbedding}.
      *
      * @param weights tensors by name, e.g. {@code self_attn.q_proj.weight → [numHeads·headDim, dModel]}
      * @throws IllegalArgumentException if a name is unknown (the message lists the valid ones) or a shape differs
@@ -360,6 +365,9 @@ public final class TransformerBlock {
         }
         // Validate everything before copying anything, so a bad map leaves the block unchanged.
         for (Map.Entry<String, Tensor> e : weights.entrySet()) {
+            if (e.getKey().equals(ROTARY_INV_FREQ)) {
+                continue;
+            }
             Parameter p = byName.get(e.getKey());
             if (p == null) {
                 throw new IllegalArgumentException(
@@ -375,6 +383,9 @@ public final class TransformerBlock {
         }
         for (Map.Entry<String, Tensor> e : weights.entrySet()) {
             Parameter p = byName.get(e.getKey());
+            if (p == null) {
+                continue; // the rotary buffer
+            }
             System.arraycopy(e.getValue().data(), 0, p.data(), 0, p.size());
         }
     }
@@ -385,7 +396,7 @@ public final class TransformerBlock {
      *
      * @param weights tensors by full name
      * @param prefix the layer's prefix
-     * @return the number of tensors loaded
+     * @return the number of tensors selected by the prefix
      * @throws IllegalArgumentException as {@link #loadWeights(Map)} for the selected entries
      */
     public int loadWeights(Map<String, Tensor> weights, String prefix) {

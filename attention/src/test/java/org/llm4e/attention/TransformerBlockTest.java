@@ -181,7 +181,8 @@ class TransformerBlockTest {
             shaped.put("model.layers.3." + p.name(), Tensor.of(p.data().clone(), shapes.get(p.name())));
         }
         shaped.put("model.layers.4.self_attn.q_proj.weight", Tensor.zeros(1));
-        assertEquals(9, dst.loadWeights(shaped, "model.layers.3."));
+        shaped.put("model.layers.3.self_attn.rotary_emb.inv_freq", Tensor.zeros(3)); // old HF buffer: skipped
+        assertEquals(10, dst.loadWeights(shaped, "model.layers.3."));
         Tensor x = Tensor.randn(5, 2, 4, 24);
         assertClose(src.forward(x, 7), dst.forward(x, 7), 0, 0);
     }
@@ -237,6 +238,40 @@ class TransformerBlockTest {
         }
     }
 
+    /**
+     * The dense block's gradients against central differences, at positions near 3000 with Llama 3.1 RoPE scaling and
+     * MQA (the golden file's backward case has neither an offset nor scaling).
+     */
+    @Test
+    void denseBlockGradientsMatchFiniteDifferencesWithScaledRopeAndOffset() {
+        Supplier<TransformerBlock> make =
+                () -> block(4, 1, RopeScaling.llama3(8, 1, 4, 64), AttentionBackend.sdpa(), 6);
+        TransformerBlock b = make.get();
+        Tensor x = Tensor.randn(40, 2, 4, 24);
+        Tensor dOut = Tensor.randn(41, 2, 4, 24);
+        b.forward(x, 3000);
+        Tensor dX = b.backward(dOut);
+        double eps = 2e-3;
+        for (Parameter p : b.parameters()) {
+            for (int i = 0; i < p.size(); i += Math.max(1, p.size() / 4)) {
+                double num = (blockLoss(make, b, p.name(), i, eps, x, dOut, 3000)
+                                - blockLoss(make, b, p.name(), i, -eps, x, dOut, 3000))
+                        / (2 * eps);
+                assertEquals(num, p.grad()[i], 3e-3 + 3e-2 * Math.abs(num), p.name() + "[" + i + "]");
+            }
+        }
+        for (int i = 0; i < x.size(); i += 11) {
+            Tensor xp = x.copy();
+            Tensor xm = x.copy();
+            xp.data()[i] += (float) eps;
+            xm.data()[i] -= (float) eps;
+            double num =
+                    (blockLoss(make, b, null, 0, 0, xp, dOut, 3000) - blockLoss(make, b, null, 0, 0, xm, dOut, 3000))
+                            / (2 * eps);
+            assertEquals(num, dX.data()[i], 3e-3 + 3e-2 * Math.abs(num), "dX[" + i + "]");
+        }
+    }
+
     private static double blockLoss(
             Supplier<TransformerBlock> make,
             TransformerBlock ref,
@@ -245,6 +280,18 @@ class TransformerBlockTest {
             double d,
             Tensor x,
             Tensor dOut) {
+        return blockLoss(make, ref, name, i, d, x, dOut, 2);
+    }
+
+    private static double blockLoss(
+            Supplier<TransformerBlock> make,
+            TransformerBlock ref,
+            String name,
+            int i,
+            double d,
+            Tensor x,
+            Tensor dOut,
+            int offset) {
         TransformerBlock m = make.get();
         for (int j = 0; j < ref.parameters().size(); j++) {
             Parameter p = ref.parameters().get(j);
@@ -253,7 +300,7 @@ class TransformerBlockTest {
         if (name != null) {
             m.parameter(name).data()[i] += (float) d;
         }
-        Tensor y = m.forward(x, 2);
+        Tensor y = m.forward(x, offset);
         double l = 0;
         for (int j = 0; j < y.size(); j++) {
             l += (double) dOut.data()[j] * y.data()[j];

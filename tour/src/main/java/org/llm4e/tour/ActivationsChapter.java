@@ -105,8 +105,17 @@ public final class ActivationsChapter implements Chapter {
             out.println("BatchNorm running stats after one training step (momentum 0.1): running_mean "
                     + vector(toDouble(bn.runningMean()), 5) + ", running_var (unbiased) "
                     + vector(toDouble(bn.runningVar()), 5));
-            out.println("BatchNorm normalizes each feature across the samples, LayerNorm and RMSNorm each sample across"
-                    + " its features: changing sample 3 changes BN's rows 1 and 2, never LN's.");
+            double[] delta = changeOfOtherRows(new float[] {0, 10, -4, 2});
+            out.printf(
+                    Locale.ROOT,
+                    "Replace sample 3 by [0, 10, -4, 2]: samples 1 and 2 move by up to %.4f under BatchNorm, %.4f under"
+                            + " LayerNorm and %.4f under RMSNorm%n",
+                    delta[0],
+                    delta[1],
+                    delta[2]);
+            out.println(
+                    "(BatchNorm normalizes each feature across the samples; LayerNorm and RMSNorm each sample across"
+                            + " its own features, which is why Transformers use them.)");
             progress.step();
         }
         out.flush();
@@ -231,6 +240,33 @@ public final class ActivationsChapter implements Chapter {
             t.row(s + 1, vector(toDouble(BATCH[s]), 0), row(bn, s), row(ln, s), row(rms, s));
         }
         return t;
+    }
+
+    /**
+     * The largest change of samples 1 and 2's outputs when sample 3 is replaced, under BatchNorm ([0]), LayerNorm
+     * ([1]) and RMSNorm ([2]): the article's argument that LayerNorm does not depend on the rest of the batch.
+     */
+    static double[] changeOfOtherRows(float[] newSample3) {
+        Tensor x = batch();
+        Tensor y = batch();
+        System.arraycopy(newSample3, 0, y.data(), 8, 4);
+        Tensor[] before = {
+            new BatchNorm(4, 1e-5, 0.1, false).forward(x),
+            new LayerNorm(4, 1e-5, false).forward(x),
+            new RMSNorm(4, 0.0).forward(x)
+        };
+        Tensor[] after = {
+            new BatchNorm(4, 1e-5, 0.1, false).forward(y),
+            new LayerNorm(4, 1e-5, false).forward(y),
+            new RMSNorm(4, 0.0).forward(y)
+        };
+        double[] delta = new double[3];
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < 8; i++) {
+                delta[k] = Math.max(delta[k], Math.abs(before[k].data()[i] - after[k].data()[i]));
+            }
+        }
+        return delta;
     }
 
     private static Tensor batch() {

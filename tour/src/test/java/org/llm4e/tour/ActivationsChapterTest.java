@@ -55,6 +55,14 @@ class ActivationsChapterTest {
                 out);
         assertTrue(out.contains("running_mean [0.40000, 0.33333, 0.43333, 0.33333]"), out);
         assertTrue(out.contains("running_var (unbiased) [2.20000, 0.93333, 1.33333, 1.93333]"), out);
+        assertTrue(out.contains("0.0000 under LayerNorm and 0.0000 under RMSNorm"), out);
+    }
+
+    @Test
+    void layerNormOfASampleDoesNotDependOnTheOtherSamples() {
+        double[] delta = ActivationsChapter.changeOfOtherRows(new float[] {0, 10, -4, 2});
+        assertTrue(delta[0] > 0.1, "BatchNorm should change: " + delta[0]);
+        assertTrue(delta[1] == 0 && delta[2] == 0, "LayerNorm " + delta[1] + ", RMSNorm " + delta[2]);
     }
 
     @Test
