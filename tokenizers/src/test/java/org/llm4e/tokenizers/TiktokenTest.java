@@ -210,4 +210,21 @@ class TiktokenTest {
         assertTrue(e.getMessage().startsWith("allowedSpecial must contain special tokens of p50k_base"));
         assertEquals("<|endoftext|>", enc.decode(new int[] {50256}));
     }
+
+    @Test
+    void bundledRankFilesAreOpenAisOriginals() throws Exception {
+        // the sha256 values tiktoken checks when it downloads the files (tiktoken_ext/openai_public.py)
+        Map<String, String> expected = Map.of(
+                "r50k_base", "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+                "p50k_base", "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
+                "cl100k_base", "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+                "o200k_base", "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            try (var in = Tiktoken.class.getResourceAsStream(e.getKey() + ".tiktoken")) {
+                byte[] digest =
+                        java.security.MessageDigest.getInstance("SHA-256").digest(in.readAllBytes());
+                assertEquals(e.getValue(), java.util.HexFormat.of().formatHex(digest), e.getKey());
+            }
+        }
+    }
 }

@@ -22,6 +22,10 @@ public final class Chapters {
     public static List<Chapter> all() {
         List<Chapter> chapters = new ArrayList<>();
         chapters.add(new MatMulChapter());
+        chapters.add(new ActivationsChapter());
+        chapters.add(new PositionalChapter());
+        chapters.add(new OptimizersChapter());
+        chapters.add(new TokenizersChapter());
         return chapters;
     }
 

@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code llm4e} command, the front door of the project: {@code info} describes the machine as the library sees
- * it, {@code tour} runs the chapters (a demo per module: a table on the terminal, PNG charts in a folder), and
+ * it, {@code tour} runs the chapters (a demo per module: a table on the terminal, PNG charts in a folder), {@code
+ * tokenize} encodes standard input with a tiktoken encoding, and
  * {@code bench} builds and runs the JMH benchmark jar.
  *
  * <p>Run it through the {@code ./llm4e} launcher at the root of the project, which builds this jar when it is
@@ -16,7 +17,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Llm4e.Version.class,
         description = "LLMs for everybody, in Java: machine info, the tour of the library, the benchmarks.",
-        subcommands = {InfoCommand.class, TourCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            InfoCommand.class,
+            TourCommand.class,
+            TokenizeCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Llm4e implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

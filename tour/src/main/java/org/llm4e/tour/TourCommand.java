@@ -37,6 +37,12 @@ public final class TourCommand implements Callable<Integer> {
             description = "folder for the charts (default: ${DEFAULT-VALUE})")
     Path out;
 
+    @Option(
+            names = "--corpus",
+            paramLabel = "FILE",
+            description = "a UTF-8 text for the tokenizers chapter to train on (default: the project's own sources)")
+    Path corpus;
+
     @Option(names = "--list", description = "list the chapters and exit")
     boolean list;
 
@@ -68,6 +74,10 @@ public final class TourCommand implements Callable<Integer> {
                                 spec.commandLine(),
                                 "unknown chapter '" + name + "'; chapters are: " + Chapters.names())));
             }
+        }
+        if (corpus != null) {
+            // the one chapter option: the tokenizers chapter trains on this file
+            chapters.replaceAll(c -> c instanceof TokenizersChapter ? new TokenizersChapter(corpus) : c);
         }
         boolean bars = progress != null ? progress : System.console() != null;
         Path dir = out.toAbsolutePath();

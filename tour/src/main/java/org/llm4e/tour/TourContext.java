@@ -1,5 +1,6 @@
 package org.llm4e.tour;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
@@ -81,6 +83,25 @@ public final class TourContext {
         Files.createDirectories(outDir);
         Path file = outDir.resolve(name + ".png");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        written.add(file);
+        return file;
+    }
+
+    /**
+     * Saves an image (for example a grid of several charts, see {@link Charts#grid}) as {@code <name>.png} in the
+     * output folder.
+     *
+     * @param image the picture
+     * @param name the file name without extension
+     * @return the written file
+     * @throws IOException when the folder or the file cannot be written
+     */
+    public Path saveImage(BufferedImage image, String name) throws IOException {
+        Files.createDirectories(outDir);
+        Path file = outDir.resolve(name + ".png");
+        if (!ImageIO.write(image, "png", file.toFile())) {
+            throw new IOException("no PNG writer for " + file);
+        }
         written.add(file);
         return file;
     }

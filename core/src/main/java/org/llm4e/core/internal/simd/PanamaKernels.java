@@ -2,6 +2,7 @@ package org.llm4e.core.internal.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.llm4e.core.KernelProvider;
 import org.llm4e.core.Parallel;
@@ -32,6 +33,17 @@ public final class PanamaKernels implements KernelProvider {
     private static final int GEMV_ROWS = 4;
     /** Columns of y per transposed-sgemv chunk: the accumulator (1 KiB) stays in L1. */
     private static final int GEMV_COLS = 256;
+    /** Per-thread accumulator of the transposed sgemv. */
+    private static final Scratch GEMV_ACC = new Scratch();
+    // Lane rotations for the fixed-order reduction: lane i of HALF_w is lane (i + w) mod L. Separate constants, not
+    // an array: C2 keeps a shuffle from a static final field in a register, while one loaded from an array is boxed
+    // on JDK 25 (hundreds of bytes per reduction).
+    private static final VectorShuffle<Float> HALF_32 = rotation(32);
+    private static final VectorShuffle<Float> HALF_16 = rotation(16);
+    private static final VectorShuffle<Float> HALF_8 = rotation(8);
+    private static final VectorShuffle<Float> HALF_4 = rotation(4);
+    private static final VectorShuffle<Float> HALF_2 = rotation(2);
+    private static final VectorShuffle<Float> HALF_1 = rotation(1);
 
     /** Creates the Vector API provider. */
     public PanamaKernels() {}
@@ -108,11 +120,11 @@ public final class PanamaKernels implements KernelProvider {
             int chunks = (n + GEMV_COLS - 1) / GEMV_COLS;
             int grain = Math.max(1, (1 << 16) / Math.max(1, GEMV_COLS * m));
             Parallel.forRange(0, chunks, grain, (lo, hi) -> {
-                float[] acc = new float[GEMV_COLS];
+                float[] acc = GEMV_ACC.floats(GEMV_COLS);
                 for (int chunk = lo; chunk < hi; chunk++) {
                     int j0 = chunk * GEMV_COLS;
                     int width = Math.min(GEMV_COLS, n - j0);
-                    java.util.Arrays.fill(acc, 0f);
+                    java.util.Arrays.fill(acc, 0, GEMV_COLS, 0f);
                     for (int i = 0; i < m; i++) {
                         axpyRange(x[xOff + i], a, aOff + i * lda + j0, acc, 0, width);
                     }
@@ -138,15 +150,29 @@ public final class PanamaKernels implements KernelProvider {
             s2 = FloatVector.fromArray(S, a, row0 + 2 * lda + j).fma(xv, s2);
             s3 = FloatVector.fromArray(S, a, row0 + 3 * lda + j).fma(xv, s3);
         }
-        float[] sums = {reduce(s0), reduce(s1), reduce(s2), reduce(s3)};
-        for (int r = 0; r < GEMV_ROWS; r++) {
-            float acc = sums[r];
-            int row = row0 + r * lda;
-            for (int jj = j; jj < n; jj++) {
-                acc = Math.fma(a[row + jj], x[xOff + jj], acc);
-            }
-            y[yOff + r] = beta == 0f ? alpha * acc : alpha * acc + beta * y[yOff + r];
+        finishRow(reduce(s0), a, row0, x, xOff, j, n, alpha, beta, y, yOff);
+        finishRow(reduce(s1), a, row0 + lda, x, xOff, j, n, alpha, beta, y, yOff + 1);
+        finishRow(reduce(s2), a, row0 + 2 * lda, x, xOff, j, n, alpha, beta, y, yOff + 2);
+        finishRow(reduce(s3), a, row0 + 3 * lda, x, xOff, j, n, alpha, beta, y, yOff + 3);
+    }
+
+    /** Adds the scalar tail {@code [j, n)} of one row to its reduced vector sum and stores the row's result. */
+    private static void finishRow(
+            float acc,
+            float[] a,
+            int row,
+            float[] x,
+            int xOff,
+            int j,
+            int n,
+            float alpha,
+            float beta,
+            float[] y,
+            int yi) {
+        for (int jj = j; jj < n; jj++) {
+            acc = Math.fma(a[row + jj], x[xOff + jj], acc);
         }
+        y[yi] = beta == 0f ? alpha * acc : alpha * acc + beta * y[yi];
     }
 
     /** One row's dot product with the same arithmetic as a row of {@link #dot4}. */
@@ -164,17 +190,36 @@ public final class PanamaKernels implements KernelProvider {
     }
 
     /**
-     * Sums the lanes in a fixed order (halving: lanes i and i + L/2, …), so a reduction gives the same bits wherever it
-     * is called; {@code reduceLanes(ADD)} leaves the order to the implementation.
+     * Sums the lanes in a fixed order (halving: lane i gets lane i + L/2, then lane i + L/4, …), so a reduction gives
+     * the same bits wherever it is called; {@code reduceLanes(ADD)} leaves the order to the implementation. Each
+     * halving adds the vector to a rotation of itself, which keeps everything in registers: copying the lanes to an
+     * array (as a scalar loop would need) allocates 80 bytes per call even in compiled code.
      */
-    private static float reduce(FloatVector v) {
-        float[] lanes = v.toArray();
-        for (int width = lanes.length / 2; width >= 1; width /= 2) {
-            for (int i = 0; i < width; i++) {
-                lanes[i] += lanes[i + width];
-            }
+    static float reduce(FloatVector v) {
+        // L is a constant, so the JIT keeps only the steps this machine needs (L ≤ 64 floats: 2048-bit vectors).
+        if (L >= 64) {
+            v = v.add(v.rearrange(HALF_32));
         }
-        return lanes[0];
+        if (L >= 32) {
+            v = v.add(v.rearrange(HALF_16));
+        }
+        if (L >= 16) {
+            v = v.add(v.rearrange(HALF_8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(HALF_4));
+        }
+        if (L >= 4) {
+            v = v.add(v.rearrange(HALF_2));
+        }
+        if (L >= 2) {
+            v = v.add(v.rearrange(HALF_1));
+        }
+        return v.lane(0);
+    }
+
+    private static VectorShuffle<Float> rotation(int width) {
+        return VectorShuffle.fromOp(S, i -> (i + width) % L);
     }
 
     @Override

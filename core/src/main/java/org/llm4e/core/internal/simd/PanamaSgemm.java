@@ -32,7 +32,7 @@ import org.llm4e.core.Parallel;
  * of op(A) becomes micro-panels of {@code kc × MR} floats ({@code A[i..i+MR)[p]} contiguous for p = 0, 1, …). Packing
  * turns the four transpose combinations into one kernel, makes every load unit-stride, and pads the ragged edges with
  * zeros so the micro-kernel always runs the full tile: an edge tile costs the same per flop as an interior one (no
- * scalar cliff); only its final write-back of at most 6×32 sums per KC block goes through a scratch tile. (Masked
+ * scalar cliff); its final write-back of 6×32 sums per KC block goes through a scratch tile. (Masked
  * vector loads and stores would be the obvious alternative, but on JDK 17 they compile to slow code and made a
  * 1024³ product four times slower.)
  *
@@ -56,8 +56,10 @@ import org.llm4e.core.Parallel;
  *
  * <h2>Threads: a fixed split, so results do not depend on the thread count</h2>
  *
- * <p>The work units are the blocks of MC rows × NC columns of C, a grid that depends only on the shape. The library
- * pool ({@link Parallel#forRange}) hands each thread a contiguous run of units; each thread packs its own copies. Every
+ * <p>The work units are the blocks of MC rows (fewer when C has under 8·MC rows, so 2–8 threads still get a share
+ * each) × NC columns of C, a grid that depends only on the shape. The library
+ * pool ({@link Parallel#forRange}) hands each thread a contiguous run of units; each thread packs into its own panels (per-thread
+ * scratch, allocated once and reused, so a warm call allocates nothing that grows with the shape). Every
  * element of C is computed by the same sequence of operations whichever thread or tile it lands in: for each KC block
  * in order, {@code acc = 0; acc = fma(a[i][p], b[p][j], acc)} for p ascending, then {@code c = fma(alpha, acc, c)}
  * (after C was scaled by beta). Zero padding only ever touches rows and columns that are not stored. So the result is
@@ -77,6 +79,12 @@ final class PanamaSgemm {
     static final int MC = 16 * MR;
     /** Columns of C per work unit (a multiple of NR). */
     static final int NC = Math.max(NR, 512 / NR * NR);
+
+    // Per-thread scratch (see Scratch): a warm call allocates nothing but its lambda, whatever its shape.
+    private static final Scratch B_PACK = new Scratch();
+    private static final Scratch A_PACK = new Scratch();
+    private static final Scratch EDGE_TILE = new Scratch();
+    private static final Scratch GATHERED_ROW = new Scratch();
 
     private PanamaSgemm() {}
 
@@ -105,15 +113,21 @@ final class PanamaSgemm {
         if (m == 0 || n == 0 || k == 0 || alpha == 0f) {
             return;
         }
-        int rowBlocks = (m + MC - 1) / MC;
+        // Rows per unit: MC, or fewer for short matrices so there are at least 8 row blocks to share between threads
+        // (256 rows: 8 blocks of 36, not 3 of 96). A shape-only choice, and block sizes do not change any element's
+        // arithmetic anyway.
+        int mcBlock = Math.min(MC, roundUp((m + 7) / 8, MR));
+        int rowBlocks = (m + mcBlock - 1) / mcBlock;
         int colBlocks = (n + NC - 1) / NC;
         // Enough units per chunk that a chunk does at least ~4 M multiply-adds, so tiny products stay on one thread.
-        long unitWork = (long) Math.min(m, MC) * Math.min(n, NC) * k;
+        long unitWork = (long) Math.min(m, mcBlock) * Math.min(n, NC) * k;
         int grain = (int) Math.max(1, (1L << 22) / Math.max(1, unitWork));
         Parallel.forRange(0, rowBlocks * colBlocks, grain, (lo, hi) -> {
             int kcMax = Math.min(KC, k);
-            float[] bPack = new float[kcMax * roundUp(Math.min(NC, n), NR)];
-            float[] aPack = new float[kcMax * roundUp(Math.min(MC, m), MR)];
+            // Each thread packs into its own reusable panels; packA/packB write every element the kernel reads.
+            float[] bPack = B_PACK.floats(kcMax * roundUp(Math.min(NC, n), NR));
+            float[] aPack = A_PACK.floats(kcMax * roundUp(Math.min(mcBlock, m), MR));
+            float[] tile = EDGE_TILE.floats(MR * NR);
             // Units are numbered column-block-major, so a run of units shares B panels.
             int unit = lo;
             while (unit < hi) {
@@ -126,10 +140,10 @@ final class PanamaSgemm {
                     int kc = Math.min(KC, k - pc);
                     packB(transB, b, bOff, ldb, pc, kc, jc, nc, bPack);
                     for (int ib = ibFirst; ib < ibEnd; ib++) {
-                        int ic = ib * MC;
-                        int mc = Math.min(MC, m - ic);
+                        int ic = ib * mcBlock;
+                        int mc = Math.min(mcBlock, m - ic);
                         packA(transA, a, aOff, lda, ic, mc, pc, kc, aPack);
-                        macroKernel(mc, nc, kc, alpha, aPack, bPack, c, cOff + ic * ldc + jc, ldc);
+                        macroKernel(mc, nc, kc, alpha, aPack, bPack, c, cOff + ic * ldc + jc, ldc, tile);
                     }
                 }
                 unit += ibEnd - ibFirst;
@@ -161,7 +175,7 @@ final class PanamaSgemm {
         int rowOff = aOff;
         if (transA) {
             // op(A) is 1×k stored as a k×1 column with stride lda: gather it.
-            row = new float[k];
+            row = GATHERED_ROW.floats(k);
             rowOff = 0;
             for (int p = 0; p < k; p++) {
                 row[p] = a[aOff + p * lda];
@@ -177,19 +191,30 @@ final class PanamaSgemm {
 
     /** Runs the micro-kernel over one packed {@code mc × kc} block of A and {@code kc × nc} panel of B. */
     private static void macroKernel(
-            int mc, int nc, int kc, float alpha, float[] aPack, float[] bPack, float[] c, int cBase, int ldc) {
+            int mc,
+            int nc,
+            int kc,
+            float alpha,
+            float[] aPack,
+            float[] bPack,
+            float[] c,
+            int cBase,
+            int ldc,
+            float[] tile) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             int aBase = ir * kc;
             for (int jr = 0; jr < nc; jr += NR) {
-                microKernel(kc, aPack, aBase, bPack, jr * kc, alpha, c, cBase + ir * ldc + jr, ldc, rows, nc - jr);
+                microKernel(
+                        kc, aPack, aBase, bPack, jr * kc, alpha, c, cBase + ir * ldc + jr, ldc, rows, nc - jr, tile);
             }
         }
     }
 
     /**
      * {@code C[0:rows, 0:cols] += alpha · Σₚ A[0:MR][p] ⊗ B[p][0:NR]}: the 6×32 register tile described in the class
-     * Javadoc. {@code rows ≤ MR} and {@code cols} (≥ NR means the full width) say how much of the tile is stored.
+     * Javadoc. {@code rows ≤ MR} and {@code cols} (≥ NR means the full width) say how much of the tile is stored;
+     * {@code tile} ({@code MR·NR} floats, the calling thread's) parks an edge tile.
      */
     private static void microKernel(
             int kc,
@@ -202,7 +227,8 @@ final class PanamaSgemm {
             int cBase,
             int ldc,
             int rows,
-            int cols) {
+            int cols,
+            float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -233,19 +259,10 @@ final class PanamaSgemm {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        if (rows == MR && cols >= NR) {
-            storeFull(va, c00, c01, c, cBase);
-            storeFull(va, c10, c11, c, cBase + ldc);
-            storeFull(va, c20, c21, c, cBase + 2 * ldc);
-            storeFull(va, c30, c31, c, cBase + 3 * ldc);
-            storeFull(va, c40, c41, c, cBase + 4 * ldc);
-            storeFull(va, c50, c51, c, cBase + 5 * ldc);
-            return;
-        }
-        // Edge tile: park the same accumulators in a scratch tile, then add the part that exists to C with the same
-        // fma(alpha, acc, c) per element (Math.fma rounds exactly as the vector fma does, so edges agree bit for bit).
-        float[] tile = new float[MR * NR];
+        // Park the accumulators and add them to C in a separate method. Writing C back here as well (12 loads, FMAs
+        // and stores, plus an edge path) makes this method too large for C2's inlining budget
+        // (NodeCountInliningCutoff):
+        // the last Vector API calls were then left out-of-line and boxed a vector per step of p, 80 bytes each.
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
         c10.intoArray(tile, NR);
@@ -258,13 +275,23 @@ final class PanamaSgemm {
         c41.intoArray(tile, 4 * NR + L);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + L);
-        storeEdge(tile, alpha, c, cBase, ldc, rows, Math.min(cols, NR));
+        if (rows == MR && cols >= NR) {
+            storeFull(tile, alpha, c, cBase, ldc);
+        } else {
+            storeEdge(tile, alpha, c, cBase, ldc, rows, Math.min(cols, NR));
+        }
     }
 
-    /** {@code c ← fma(alpha, acc, c)} for two full vectors of one row of C. */
-    private static void storeFull(FloatVector alpha, FloatVector acc0, FloatVector acc1, float[] c, int off) {
-        alpha.fma(acc0, FloatVector.fromArray(S, c, off)).intoArray(c, off);
-        alpha.fma(acc1, FloatVector.fromArray(S, c, off + L)).intoArray(c, off + L);
+    /** {@code c ← fma(alpha, acc, c)} for a full parked tile, two vectors per row. */
+    private static void storeFull(float[] tile, float alpha, float[] c, int cBase, int ldc) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (int r = 0; r < MR; r++) {
+            int off = cBase + r * ldc;
+            va.fma(FloatVector.fromArray(S, tile, r * NR), FloatVector.fromArray(S, c, off))
+                    .intoArray(c, off);
+            va.fma(FloatVector.fromArray(S, tile, r * NR + L), FloatVector.fromArray(S, c, off + L))
+                    .intoArray(c, off + L);
+        }
     }
 
     /** Adds the {@code rows × cols} corner of a parked tile to C. */
@@ -272,7 +299,7 @@ final class PanamaSgemm {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 int ci = cBase + r * ldc + j;
-                c[ci] = Math.fma(alpha, tile[r * NR + j], c[ci]);
+                c[ci] = Math.fma(alpha, tile[r * NR + j], c[ci]); // rounds as the vector fma does
             }
         }
     }

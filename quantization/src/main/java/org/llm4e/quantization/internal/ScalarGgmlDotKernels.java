@@ -1,0 +1,28 @@
+package org.llm4e.quantization.internal;
+
+import org.llm4e.quantization.GgmlDot;
+import org.llm4e.quantization.Int8MatVec;
+
+/**
+ * The scalar implementation: ggml's generic kernels, as {@link GgmlDot} writes them (bit-exact to ggml), and
+ * {@link Int8MatVec}'s integer dot.
+ */
+public final class ScalarGgmlDotKernels implements GgmlDotKernels {
+    /** Creates the scalar kernels. */
+    public ScalarGgmlDotKernels() {}
+
+    @Override
+    public float dotQ8_0(byte[] x, int xOff, byte[] y, int yOff, int blocks) {
+        return GgmlDot.dotQ8_0(x, xOff, y, yOff, blocks * 32);
+    }
+
+    @Override
+    public float dotQ4_0Q8_0(byte[] x, int xOff, byte[] y, int yOff, int blocks) {
+        return GgmlDot.dotQ4_0Q8_0(x, xOff, y, yOff, blocks * 32);
+    }
+
+    @Override
+    public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n) {
+        return Int8MatVec.dot(a, aOff, b, bOff, n);
+    }
+}
