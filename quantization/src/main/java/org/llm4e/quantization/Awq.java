@@ -221,10 +221,13 @@ public final class Awq {
         QuantizedTensor bestQ = null;
         float[] bestS = null;
         double denominator = (double) x.dim(0) * w.dim(0);
+        // ‖(W − Ŵ)Xᵀ‖² = Σₒ dₒᵀ (XᵀX) dₒ: one Gram matrix serves every α (in² per row instead of n · in).
+        double[] gram = Gptq.hessian(x); // 2 XᵀX / n
+        double gramToSse = x.dim(0) / 2.0;
         for (int a = 0; a < alphas.length; a++) {
             float[] s = scales(sx, alphas[a]);
             QuantizedTensor q = quantizeScaled(w, s);
-            losses[a] = LayerError.outputSse(w, unscale(q, s), x) / denominator;
+            losses[a] = gramToSse * quadraticError(w, unscale(q, s), gram) / denominator;
             if (bestQ == null || losses[a] < losses[best]) {
                 best = a;
                 bestQ = q;
@@ -232,6 +235,40 @@ public final class Awq {
             }
         }
         return new Result(alphas[best], bestS, bestQ, losses);
+    }
+
+    /** Σₒ dₒᵀ G dₒ with d = W − Ŵ, per-row partial sums added in row order (independent of the thread count). */
+    private static double quadraticError(Tensor w, Tensor wHat, double[] g) {
+        int rows = w.dim(0);
+        int cols = w.dim(1);
+        float[] a = w.data();
+        float[] b = wHat.data();
+        double[] perRow = new double[rows];
+        Parallel.forRange(0, rows, 4, (lo, hi) -> {
+            double[] d = new double[cols];
+            for (int r = lo; r < hi; r++) {
+                for (int i = 0; i < cols; i++) {
+                    d[i] = (double) a[r * cols + i] - b[r * cols + i];
+                }
+                double acc = 0;
+                for (int i = 0; i < cols; i++) {
+                    if (d[i] == 0) {
+                        continue;
+                    }
+                    double gi = 0;
+                    for (int j = 0, o = i * cols; j < cols; j++) {
+                        gi += g[o + j] * d[j];
+                    }
+                    acc += d[i] * gi;
+                }
+                perRow[r] = acc;
+            }
+        });
+        double sum = 0;
+        for (double v : perRow) {
+            sum += v;
+        }
+        return sum;
     }
 
     private void checkWeight(Tensor w) {

@@ -208,15 +208,16 @@ public final class QuantizedTensor {
     }
 
     /**
-     * The storage this tensor needs: packed codes, a float32 per scale and, for asymmetric schemes, one byte per zero
-     * point.
+     * The storage this tensor needs: packed codes, a float32 per scale, for asymmetric schemes one byte per zero
+     * point and, with act-order groups, an int32 group index per column.
      *
      * @return bytes
      */
     public long storageBytes() {
         long codeBytes = scheme.bits() == 4 ? (codes.length + 1L) / 2 : codes.length;
         long zeroBytes = scheme.symmetric() ? 0 : zeroPoints.length;
-        return codeBytes + 4L * scales.length + zeroBytes;
+        long groupIndexBytes = groupIndex == null ? 0 : 4L * groupIndex.length; // GPTQ checkpoints store g_idx as int32
+        return codeBytes + 4L * scales.length + zeroBytes + groupIndexBytes;
     }
 
     /**

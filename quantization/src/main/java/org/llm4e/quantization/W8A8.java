@@ -10,7 +10,7 @@ import org.llm4e.core.Tensor;
  *
  * <pre>
  *   x_q = round(x / s_x)     w_q = round(w / s_w[o])       (LinearQuantizer, restricted range [−127, 127])
- *   y[n, o] = s_x · s_w[o] · Σᵢ x_q[n, i] · w_q[o, i]      (int32 accumulation: |Σ| ≤ in · 127² fits for in ≤ 133 000)
+ *   y[n, o] = f32(s_w[o] · s_x) · Σᵢ x_q[n, i] · w_q[o, i]   (exact int32 sums: {@link Int8MatVec}, in ≤ 2¹⁷)
  * </pre>
  *
  * <p>Catalog B6 (weights + activations) and B14 (SmoothQuant); the per-tensor activation scale is SmoothQuant's
@@ -58,15 +58,12 @@ public final class W8A8 {
         float[] sx = xq.scales();
         float[] sw = wq.scales();
         float[] y = new float[n * out];
+        float[] yRow = new float[out];
         for (int s = 0; s < n; s++) {
-            float xs = sx[perToken ? s : 0];
-            for (int o = 0; o < out; o++) {
-                int acc = 0;
-                for (int i = 0, ao = s * in, bo = o * in; i < in; i++) {
-                    acc += a[ao + i] * b[bo + i];
-                }
-                y[s * out + o] = (float) ((double) acc * xs * sw[o]);
-            }
+            // one matrix-vector product per sample through Int8MatVec's exact int32 (SIMD) kernel
+            byte[] row = Arrays.copyOfRange(a, s * in, (s + 1) * in);
+            Int8MatVec.multiplyQuantized(b, sw, out, in, row, sx[perToken ? s : 0], yRow);
+            System.arraycopy(yRow, 0, y, s * out, out);
         }
         return Tensor.of(y, n, out);
     }

@@ -219,6 +219,8 @@ class GptqTest {
                 assertEquals((float) (q.code(r * 64 + c) - z[g]) * s[g], deq[r * 64 + c], 0f);
             }
         }
+        // storage: packed 4-bit codes, float32 scales, one byte per zero point, int32 g_idx per column
+        assertEquals(24 * 64 / 2 + 4 * 24 * 4 + 24 * 4 + 4 * 64, q.storageBytes());
         // requantizing the reconstruction gives back the codes under the scattered groups
         assertArrayEquals(q.codes(), q.requantize(q.dequantize()).codes());
         // and it still beats round-to-nearest on the layer output

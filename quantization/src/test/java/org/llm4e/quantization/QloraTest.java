@@ -69,6 +69,29 @@ class QloraTest {
         assertTrue(trained < 3 * floor, "loss " + trained + " vs the NF4 floor " + floor);
     }
 
+    @Test
+    void forwardAndBackwardEqualALoraLayerOnTheDequantizedBase() {
+        Tensor w = GptqTest.weights(21, 16, 64);
+        QloraLinear q = new QloraLinear(w, LoraArticleTest.trainedLookingAdapter(64, 16, 4, 8));
+        LoraLinear l = new LoraLinear(q.baseWeight(), LoraArticleTest.trainedLookingAdapter(64, 16, 4, 8));
+        Tensor x = Tensor.randn(22, 5, 64);
+        Tensor dy = Tensor.randn(23, 5, 16);
+        assertClose(l.forward(x), q.forward(x), 1e-5, 1e-6);
+        assertClose(l.backward(dy), q.backward(dy), 1e-5, 1e-6);
+        assertClose(l.adapter().a().grad(), q.adapter().a().grad(), 1e-5, 1e-6);
+        assertClose(l.adapter().b().grad(), q.adapter().b().grad(), 1e-5, 1e-6);
+        assertEquals(2, q.parameters().size()); // the NF4 base is frozen: only A and B train
+    }
+
+    @Test
+    void badInput() {
+        GptqTest.assertMessage(() -> new QloraLinear(Tensor.zeros(64), new LoraAdapter(8, 8, 2, 2, 1)), "w", "[64]");
+        GptqTest.assertMessage(
+                () -> new QloraLinear(Tensor.zeros(8, 8), new LoraAdapter(8, 4, 2, 2, 1)), "[8, 8]", "rank 2");
+        GptqTest.assertMessage(
+                () -> new QloraLinear(Tensor.zeros(8, 8), new LoraAdapter(8, 8, 2, 2, 1), 3, 256), "blockSize", "3");
+    }
+
     private static double mse(Tensor a, Tensor b) {
         return QuantError.of(a, b).mse();
     }
