@@ -1,5 +1,6 @@
 package org.llm4e.attention;
 
+import org.llm4e.attention.internal.TileKernels;
 import org.llm4e.core.Tensor;
 import org.llm4e.positional.AttentionBias;
 
@@ -226,26 +227,52 @@ public final class FlashAttention {
                     + java.util.Arrays.toString(outShape));
         }
         return FlashAttentionBackward.backward(
-                d, q, k, v, forward.output(), forward.logSumExp(), dO, mask, bias, blockQ, blockK);
+                d,
+                q,
+                k,
+                v,
+                forward.output(),
+                forward.logSumExp(),
+                dO,
+                mask,
+                bias,
+                blockQ,
+                blockK,
+                TileKernels.PREFERRED);
     }
 
     /**
-     * The memory a single-threaded call allocates: the output and log-sum-exp, which grow linearly in the sequence
-     * length, plus the worker's scratch (tiles; for v1 also m and ℓ per row). Naive attention would add
-     * {@code 4·qSeq·kvSeq} bytes per head for the score matrix.
+     * The memory a single-threaded call allocates when the head width equals the value width (the usual case): see
+     * {@link #workspaceBytes(int, int, int, int, int)}.
      *
      * @param batch the batch size
      * @param heads the query heads
      * @param qSeq the query length
-     * @param valueDim the value width
+     * @param valueDim the value width (and head width)
      * @return bytes allocated by one call on one thread
      */
     public long workspaceBytes(int batch, int heads, int qSeq, int valueDim) {
+        return workspaceBytes(batch, heads, qSeq, valueDim, valueDim);
+    }
+
+    /**
+     * The memory a single-threaded call allocates: the output and log-sum-exp, which grow linearly in the sequence
+     * length, plus the worker's scratch (tiles and a packed query or key tile; for v1 also m and ℓ per row). Naive
+     * attention would add {@code 4·qSeq·kvSeq} bytes per head for the score matrix.
+     *
+     * @param batch the batch size
+     * @param heads the query heads
+     * @param qSeq the query length
+     * @param headDim the query/key width
+     * @param valueDim the value width
+     * @return bytes allocated by one call on one thread
+     */
+    public long workspaceBytes(int batch, int heads, int qSeq, int headDim, int valueDim) {
         long outputs = 4L * batch * heads * qSeq * ((long) valueDim + 1);
         int bq = Math.min(blockQ, qSeq);
         long scratch = version == Version.V1
-                ? FlashAttentionV1.workspaceBytesPerWorker(qSeq, bq, blockK, valueDim)
-                : FlashAttentionV2.workspaceBytesPerWorker(bq, blockK, valueDim);
+                ? FlashAttentionV1.workspaceBytesPerWorker(qSeq, bq, blockK, headDim, valueDim)
+                : FlashAttentionV2.workspaceBytesPerWorker(bq, blockK, headDim, valueDim);
         return outputs + scratch;
     }
 

@@ -1,5 +1,6 @@
 package org.llm4e.attention;
 
+import org.llm4e.attention.internal.TileKernels;
 import org.llm4e.core.Parallel;
 import org.llm4e.core.Tensor;
 import org.llm4e.positional.AttentionBias;
@@ -39,7 +40,8 @@ public final class FlashAttentionBackward {
             AttentionMask mask,
             AttentionBias bias,
             int blockQ,
-            int blockK) {
+            int blockK,
+            TileKernels kernels) {
         float[] qa = q.data();
         float[] ka = k.data();
         float[] va = v.data();
@@ -64,19 +66,25 @@ public final class FlashAttentionBackward {
         float[] dq = dQ.data();
         float[] dk = dK.data();
         float[] dv = dV.data();
-        int maxTile = Math.min(blockQ, d.qSeq) * Math.min(blockK, d.kvSeq);
-        // Pass 1: each key/value tile owns its rows of dK and dV.
+        int bq = Math.min(blockQ, d.qSeq);
+        int bk = Math.min(blockK, d.kvSeq);
+        int maxTile = bq * bk;
+        // Pass 1: each key/value tile owns its rows of dK and dV; K_j and V_j are packed transposed once per tile.
         Parallel.forRange(0, d.batch * d.kvHeads * kBlocks, 1, (lo, hi) -> {
             float[] p = new float[maxTile];
             float[] ds = new float[maxTile];
+            float[] kT = new float[d.headDim * bk];
+            float[] vT = new float[d.valueDim * bk];
             for (int t = lo; t < hi; t++) {
-                int bk = t / kBlocks;
+                int bkv = t / kBlocks;
                 int c0 = (t % kBlocks) * blockK;
                 int cols = Math.min(blockK, d.kvSeq - c0);
-                int b = bk / d.kvHeads;
-                int kvh = bk % d.kvHeads;
+                int b = bkv / d.kvHeads;
+                int kvh = bkv % d.kvHeads;
                 int kOff = d.kOffset(b, kvh) + c0 * d.headDim;
                 int vOff = d.vOffset(b, kvh) + c0 * d.valueDim;
+                ScoreBlock.transpose(ka, kOff, d.headDim, cols, d.headDim, kT);
+                ScoreBlock.transpose(va, vOff, d.valueDim, cols, d.valueDim, vT);
                 for (int h = kvh * d.group; h < (kvh + 1) * d.group; h++) {
                     int bh = b * d.heads + h;
                     for (int r0 = 0; r0 < d.qSeq; r0 += blockQ) {
@@ -84,28 +92,76 @@ public final class FlashAttentionBackward {
                         if (c0 >= mask.keyLimit(r0 + rows - 1, d.qSeq, d.kvSeq)) {
                             continue; // causal: the whole tile is in the future
                         }
-                        tile(d, qa, ka, va, la, g, da, mask, bias, b, h, kvh, r0, rows, c0, cols, p, ds);
+                        int row0 = bh * d.qSeq + r0;
+                        // P = exp(S − L) (row-major), dP = dO_i V_jᵀ, dS = P ∘ (dP − Δ)
+                        ScoreBlock.compute(d, kernels, qa, kT, mask, bias, b, h, r0, rows, c0, cols, p);
+                        kernels.expShifted(true, rows, cols, p, 0, cols, la, row0);
+                        kernels.gemm(
+                                false,
+                                rows,
+                                cols,
+                                d.valueDim,
+                                1f,
+                                g,
+                                row0 * d.valueDim,
+                                d.valueDim,
+                                vT,
+                                0,
+                                cols,
+                                0f,
+                                ds,
+                                0,
+                                cols);
                         for (int r = 0; r < rows; r++) {
-                            int row = bh * d.qSeq + r0 + r;
-                            for (int c = 0; c < cols; c++) {
-                                float pw = p[r * cols + c];
-                                float sw = scale * ds[r * cols + c];
-                                if (pw != 0f) {
-                                    axpy(pw, g, row * d.valueDim, dv, vOff + c * d.valueDim, d.valueDim);
-                                }
-                                if (sw != 0f) {
-                                    axpy(sw, qa, row * d.headDim, dk, kOff + c * d.headDim, d.headDim);
-                                }
+                            float dr = da[row0 + r];
+                            for (int at = r * cols; at < (r + 1) * cols; at++) {
+                                ds[at] = p[at] * (ds[at] - dr);
                             }
                         }
+                        // dV_j += Pᵀ dO_i,  dK_j += scale · dSᵀ Q_i
+                        kernels.gemm(
+                                true,
+                                cols,
+                                d.valueDim,
+                                rows,
+                                1f,
+                                p,
+                                0,
+                                cols,
+                                g,
+                                row0 * d.valueDim,
+                                d.valueDim,
+                                1f,
+                                dv,
+                                vOff,
+                                d.valueDim);
+                        kernels.gemm(
+                                true,
+                                cols,
+                                d.headDim,
+                                rows,
+                                scale,
+                                ds,
+                                0,
+                                cols,
+                                qa,
+                                row0 * d.headDim,
+                                d.headDim,
+                                1f,
+                                dk,
+                                kOff,
+                                d.headDim);
                     }
                 }
             }
         });
-        // Pass 2: each query tile owns its rows of dQ.
+        // Pass 2: each query tile owns its rows of dQ; Q_i and dO_i are packed transposed once per tile and the
+        // score tiles are kept transposed (one row per key).
         Parallel.forRange(0, d.batch * d.heads * qBlocks, 1, (lo, hi) -> {
             float[] p = new float[maxTile];
             float[] ds = new float[maxTile];
+            float[] qT = new float[d.headDim * bq];
+            float[] gT = new float[d.valueDim * bq];
             for (int t = lo; t < hi; t++) {
                 int bh = t / qBlocks;
                 int r0 = (t % qBlocks) * blockQ;
@@ -113,71 +169,58 @@ public final class FlashAttentionBackward {
                 int b = bh / d.heads;
                 int h = bh % d.heads;
                 int kvh = h / d.group;
+                int row0 = bh * d.qSeq + r0;
+                ScoreBlock.transpose(qa, row0 * d.headDim, d.headDim, rows, d.headDim, qT);
+                ScoreBlock.transpose(g, row0 * d.valueDim, d.valueDim, rows, d.valueDim, gT);
                 int kvEnd = mask.keyLimit(r0 + rows - 1, d.qSeq, d.kvSeq);
                 for (int c0 = 0; c0 < kvEnd; c0 += blockK) {
                     int cols = Math.min(blockK, d.kvSeq - c0);
-                    tile(d, qa, ka, va, la, g, da, mask, bias, b, h, kvh, r0, rows, c0, cols, p, ds);
                     int kOff = d.kOffset(b, kvh) + c0 * d.headDim;
-                    for (int r = 0; r < rows; r++) {
-                        int row = bh * d.qSeq + r0 + r;
-                        for (int c = 0; c < cols; c++) {
-                            float sw = scale * ds[r * cols + c];
-                            if (sw != 0f) {
-                                axpy(sw, ka, kOff + c * d.headDim, dq, row * d.headDim, d.headDim);
-                            }
+                    // Pᵀ = exp(Sᵀ − L), dPᵀ = V_j dO_iᵀ, dSᵀ = Pᵀ ∘ (dPᵀ − Δ)
+                    ScoreBlock.computeTransposed(d, kernels, qT, ka, mask, bias, b, h, kvh, r0, rows, c0, cols, p);
+                    kernels.expShifted(false, cols, rows, p, 0, rows, la, row0);
+                    kernels.gemm(
+                            false,
+                            cols,
+                            rows,
+                            d.valueDim,
+                            1f,
+                            va,
+                            d.vOffset(b, kvh) + c0 * d.valueDim,
+                            d.valueDim,
+                            gT,
+                            0,
+                            rows,
+                            0f,
+                            ds,
+                            0,
+                            rows);
+                    for (int c = 0; c < cols; c++) {
+                        for (int r = 0; r < rows; r++) {
+                            int at = c * rows + r;
+                            ds[at] = p[at] * (ds[at] - da[row0 + r]);
                         }
                     }
+                    // dQ_i += scale · dS K_j  (dS = (dSᵀ)ᵀ, read transposed in place)
+                    kernels.gemm(
+                            true,
+                            rows,
+                            d.headDim,
+                            cols,
+                            scale,
+                            ds,
+                            0,
+                            rows,
+                            ka,
+                            kOff,
+                            d.headDim,
+                            1f,
+                            dq,
+                            row0 * d.headDim,
+                            d.headDim);
                 }
             }
         });
         return new AttentionGradients(dQ, dK, dV, delta);
-    }
-
-    /** Fills {@code p} with {@code P = exp(S − L)} and {@code ds} with {@code dS = P ∘ (dO Vᵀ − Δ)} for one tile. */
-    private static void tile(
-            ScaledDotProductAttention.Dims d,
-            float[] qa,
-            float[] ka,
-            float[] va,
-            float[] la,
-            float[] g,
-            float[] da,
-            AttentionMask mask,
-            AttentionBias bias,
-            int b,
-            int h,
-            int kvh,
-            int r0,
-            int rows,
-            int c0,
-            int cols,
-            float[] p,
-            float[] ds) {
-        ScoreBlock.compute(d, qa, ka, mask, bias, b, h, kvh, r0, rows, c0, cols, p);
-        int bh = b * d.heads + h;
-        int vOff = d.vOffset(b, kvh) + c0 * d.valueDim;
-        for (int r = 0; r < rows; r++) {
-            int row = bh * d.qSeq + r0 + r;
-            float lse = la[row];
-            for (int c = 0; c < cols; c++) {
-                int at = r * cols + c;
-                // P is recomputed already normalised from the saved L; a row with L = −∞ had no allowed key.
-                float pw = lse == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(p[at] - lse);
-                p[at] = pw;
-                float dp = 0f;
-                int vj = vOff + c * d.valueDim;
-                for (int x = 0; x < d.valueDim; x++) {
-                    dp += g[row * d.valueDim + x] * va[vj + x];
-                }
-                ds[at] = pw * (dp - da[row]);
-            }
-        }
-    }
-
-    /** {@code y[yOff ..] += alpha · x[xOff ..]} over n elements (allocation-free; the JIT vectorises it). */
-    private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] += alpha * x[xOff + i];
-        }
     }
 }

@@ -2,6 +2,7 @@ package org.llm4e.attention;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
+import org.llm4e.attention.internal.TileKernels;
 import org.llm4e.core.Parallel;
 import org.llm4e.core.Tensor;
 import org.llm4e.positional.AttentionBias;
@@ -44,6 +45,19 @@ public final class FlashAttentionV1 {
             AttentionBias bias,
             int blockQ,
             int blockK) {
+        return forward(d, qa, ka, va, mask, bias, blockQ, blockK, TileKernels.PREFERRED);
+    }
+
+    static FlashAttention.Result forward(
+            ScaledDotProductAttention.Dims d,
+            float[] qa,
+            float[] ka,
+            float[] va,
+            AttentionMask mask,
+            AttentionBias bias,
+            int blockQ,
+            int blockK,
+            TileKernels kernels) {
         Tensor out = Tensor.zeros(d.batch, d.heads, d.qSeq, d.valueDim);
         Tensor lse = Tensor.zeros(d.batch, d.heads, d.qSeq);
         float[] oa = out.data();
@@ -53,6 +67,7 @@ public final class FlashAttentionV1 {
         Parallel.forRange(0, d.batch * d.heads, 1, (lo, hi) -> {
             int bq = Math.min(blockQ, d.qSeq);
             int bk = Math.min(blockK, d.kvSeq);
+            float[] kT = new float[d.headDim * bk];
             float[] s = new float[bq * bk];
             float[] pv = new float[bq * d.valueDim];
             float[] m = new float[d.qSeq];
@@ -68,12 +83,14 @@ public final class FlashAttentionV1 {
                 Arrays.fill(l, 0f);
                 for (int c0 = 0; c0 < d.kvSeq; c0 += blockK) {
                     int cols = Math.min(blockK, d.kvSeq - c0);
+                    // K_j is packed transposed once ("copied to SRAM") and serves every query block.
+                    ScoreBlock.transpose(ka, d.kOffset(b, kvh) + c0 * d.headDim, d.headDim, cols, d.headDim, kT);
                     for (int r0 = 0; r0 < d.qSeq; r0 += blockQ) {
                         int rows = Math.min(blockQ, d.qSeq - r0);
                         if (c0 >= mask.keyLimit(r0 + rows - 1, d.qSeq, d.kvSeq)) {
                             continue; // causal block skipping: the whole tile is in the future
                         }
-                        ScoreBlock.compute(d, qa, ka, mask, bias, b, h, kvh, r0, rows, c0, cols, s);
+                        ScoreBlock.compute(d, kernels, qa, kT, mask, bias, b, h, r0, rows, c0, cols, s);
                         computed++;
                         for (int r = 0; r < rows; r++) {
                             int i = r0 + r;
@@ -90,8 +107,23 @@ public final class FlashAttentionV1 {
                             l[i] = kept + rowSum;
                             m[i] = mNew;
                         }
-                        Arrays.fill(pv, 0, rows * d.valueDim, 0f);
-                        ScoreBlock.accumulatePv(d, s, rows, cols, va, d.vOffset(b, kvh) + c0 * d.valueDim, pv);
+                        // P̃ V_j
+                        kernels.gemm(
+                                false,
+                                rows,
+                                d.valueDim,
+                                cols,
+                                1f,
+                                s,
+                                0,
+                                cols,
+                                va,
+                                d.vOffset(b, kvh) + c0 * d.valueDim,
+                                d.valueDim,
+                                0f,
+                                pv,
+                                0,
+                                d.valueDim);
                         for (int r = 0; r < rows; r++) {
                             if (Float.isNaN(carry[r])) {
                                 continue;
@@ -118,16 +150,31 @@ public final class FlashAttentionV1 {
     }
 
     /**
-     * The scratch memory one worker uses: a score tile, a {@code P̃V} tile, and m and ℓ for every query row of the
-     * (batch, head) pair it works on — linear in the sequence length.
+     * The scratch memory one worker uses when the head width equals the value width: see
+     * {@link #workspaceBytesPerWorker(int, int, int, int, int)}.
      *
      * @param qSeq the number of query rows
      * @param blockQ query rows per block
      * @param blockK keys per block
-     * @param valueDim the value width
+     * @param valueDim the value width (and head width)
      * @return bytes per worker thread
      */
     public static long workspaceBytesPerWorker(int qSeq, int blockQ, int blockK, int valueDim) {
-        return 4L * ((long) blockQ * blockK + (long) blockQ * valueDim + blockQ + 2L * qSeq);
+        return workspaceBytesPerWorker(qSeq, blockQ, blockK, valueDim, valueDim);
+    }
+
+    /**
+     * The scratch memory one worker uses: the packed key tile, a score tile, a {@code P̃V} tile, and m and ℓ for
+     * every query row of the (batch, head) pair it works on — linear in the sequence length.
+     *
+     * @param qSeq the number of query rows
+     * @param blockQ query rows per block
+     * @param blockK keys per block
+     * @param headDim the query/key width
+     * @param valueDim the value width
+     * @return bytes per worker thread
+     */
+    public static long workspaceBytesPerWorker(int qSeq, int blockQ, int blockK, int headDim, int valueDim) {
+        return 4L * ((long) headDim * blockK + (long) blockQ * blockK + (long) blockQ * valueDim + blockQ + 2L * qSeq);
     }
 }

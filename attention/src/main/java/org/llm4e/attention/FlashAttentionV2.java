@@ -1,6 +1,7 @@
 package org.llm4e.attention;
 
 import java.util.concurrent.atomic.LongAdder;
+import org.llm4e.attention.internal.TileKernels;
 import org.llm4e.core.Parallel;
 import org.llm4e.core.Tensor;
 import org.llm4e.positional.AttentionBias;
@@ -34,10 +35,13 @@ import org.llm4e.positional.AttentionBias;
  * for {@code T} blocks on each side {@code T(T+1)/2} of the {@code T²} blocks are computed.
  *
  * <p>On a CPU the "SRAM" is the L1/L2 cache: a {@code blockQ × blockK} score tile, the {@code blockQ × valueDim}
- * accumulator and two {@code blockQ} vectors per worker, whatever the sequence length. Tile products are plain loops
- * that allocate nothing, so a whole call allocates only its output and its per-worker tiles: O(T) bytes where naive
- * attention needs O(T²). (core's kernels are not used inside the tile loop: its sgemm allocates packing panels per
- * call and its small-vector kernels allocate a little per call, which would add O(T²) allocation.) Query blocks are distributed over the library pool; each row's
+ * accumulator, the query tile packed transposed and three {@code blockQ} vectors per worker, whatever the sequence
+ * length. The tile products {@code S = scale·Q_i K_jᵀ} and {@code Õ += P̃ V_j} and the online-softmax step run on
+ * {@code TileKernels} (a Vector API register-tiled kernel with a scalar reference beside it): they allocate nothing,
+ * so a whole call allocates only its output and its per-worker tiles, O(T) bytes where naive attention needs O(T²).
+ * The score tile is kept transposed (one row per key) so that each query's running maximum and sum are lane-wise
+ * vector operations; Q_i is packed once per query block and reused for every key block. Query blocks are distributed
+ * over the library pool; each row's
  * arithmetic does not depend on which thread runs it, so results do not depend on the thread count. Masks and biases
  * follow {@link ScaledDotProductAttention}: bottom-right causal alignment, rows with no allowed key give 0 and
  * {@code −∞}.
@@ -54,6 +58,19 @@ public final class FlashAttentionV2 {
             AttentionBias bias,
             int blockQ,
             int blockK) {
+        return forward(d, qa, ka, va, mask, bias, blockQ, blockK, TileKernels.PREFERRED);
+    }
+
+    static FlashAttention.Result forward(
+            ScaledDotProductAttention.Dims d,
+            float[] qa,
+            float[] ka,
+            float[] va,
+            AttentionMask mask,
+            AttentionBias bias,
+            int blockQ,
+            int blockK,
+            TileKernels kernels) {
         Tensor out = Tensor.zeros(d.batch, d.heads, d.qSeq, d.valueDim);
         Tensor lse = Tensor.zeros(d.batch, d.heads, d.qSeq);
         float[] oa = out.data();
@@ -64,10 +81,12 @@ public final class FlashAttentionV2 {
         Parallel.forRange(0, d.batch * d.heads * qBlocks, 1, (lo, hi) -> {
             int bq = Math.min(blockQ, d.qSeq);
             int bk = Math.min(blockK, d.kvSeq);
+            float[] qT = new float[d.headDim * bq];
             float[] s = new float[bq * bk];
             float[] acc = new float[bq * d.valueDim];
             float[] m = new float[bq];
             float[] l = new float[bq];
+            float[] rescale = new float[bq];
             long computed = 0;
             long divided = 0;
             for (int t = lo; t < hi; t++) {
@@ -80,33 +99,43 @@ public final class FlashAttentionV2 {
                 java.util.Arrays.fill(acc, 0, rows * d.valueDim, 0f);
                 java.util.Arrays.fill(m, 0, rows, Float.NEGATIVE_INFINITY);
                 java.util.Arrays.fill(l, 0, rows, 0f);
+                // Q_i is packed transposed once and serves every key block of the row of tiles.
+                ScoreBlock.transpose(qa, (bh * d.qSeq + r0) * d.headDim, d.headDim, rows, d.headDim, qT);
                 // Causal block skipping: keys at or beyond the last row's limit are masked for the whole block.
                 int kvEnd = mask.keyLimit(r0 + rows - 1, d.qSeq, d.kvSeq);
                 for (int c0 = 0; c0 < kvEnd; c0 += blockK) {
                     int cols = Math.min(blockK, d.kvSeq - c0);
-                    ScoreBlock.compute(d, qa, ka, mask, bias, b, h, kvh, r0, rows, c0, cols, s);
+                    // The tile is kept transposed, one row per key: each query's max and sum are then lane-wise.
+                    ScoreBlock.computeTransposed(d, kernels, qT, ka, mask, bias, b, h, kvh, r0, rows, c0, cols, s);
                     computed++;
+                    // m_new = max(m, rowmax S), P̃ = exp(S − m_new), ℓ = e^{m − m_new} ℓ + rowsum P̃ (rows with
+                    // nothing allowed yet keep (−∞, 0) and get P̃ = 0).
+                    kernels.softmaxStepColumns(cols, rows, s, 0, rows, m, l, rescale);
                     for (int r = 0; r < rows; r++) {
-                        int off = r * cols;
-                        float mNew = Math.max(m[r], ScoreBlock.max(s, off, cols));
-                        if (mNew == Float.NEGATIVE_INFINITY) {
-                            // Nothing allowed for this row yet: its P̃ row is 0 and its state stays (−∞, 0, 0).
-                            java.util.Arrays.fill(s, off, off + cols, 0f);
-                            continue;
-                        }
-                        float rowSum = ScoreBlock.expAndSum(s, off, cols, mNew);
-                        if (m[r] != mNew) {
-                            float alpha = (float) Math.exp(m[r] - mNew); // e^{−∞} = 0 on the first visit
-                            l[r] *= alpha;
+                        float alpha = rescale[r];
+                        if (alpha != 1f) { // Õ ← diag(e^{m − m_new}) Õ
                             for (int c = r * d.valueDim; c < (r + 1) * d.valueDim; c++) {
                                 acc[c] *= alpha;
                             }
-                            m[r] = mNew;
                         }
-                        l[r] += rowSum;
                     }
-                    // Õ += P̃ V_j
-                    ScoreBlock.accumulatePv(d, s, rows, cols, va, d.vOffset(b, kvh) + c0 * d.valueDim, acc);
+                    // Õ += P̃ V_j  (P̃ = (P̃ᵀ)ᵀ, read transposed in place)
+                    kernels.gemm(
+                            true,
+                            rows,
+                            d.valueDim,
+                            cols,
+                            1f,
+                            s,
+                            0,
+                            rows,
+                            va,
+                            d.vOffset(b, kvh) + c0 * d.valueDim,
+                            d.valueDim,
+                            1f,
+                            acc,
+                            0,
+                            d.valueDim);
                 }
                 int oRow = bh * d.qSeq + r0;
                 for (int r = 0; r < rows; r++) {
@@ -129,15 +158,29 @@ public final class FlashAttentionV2 {
     }
 
     /**
-     * The scratch memory one worker uses, independent of the sequence length: the score tile, the accumulator and
-     * the two row vectors.
+     * The scratch memory one worker uses, independent of the sequence length, when the head width equals the value
+     * width: see {@link #workspaceBytesPerWorker(int, int, int, int)}.
      *
      * @param blockQ query rows per block
      * @param blockK keys per block
-     * @param valueDim the value width
+     * @param valueDim the value width (and head width)
      * @return bytes per worker thread
      */
     public static long workspaceBytesPerWorker(int blockQ, int blockK, int valueDim) {
-        return 4L * ((long) blockQ * blockK + (long) blockQ * valueDim + 2L * blockQ);
+        return workspaceBytesPerWorker(blockQ, blockK, valueDim, valueDim);
+    }
+
+    /**
+     * The scratch memory one worker uses, independent of the sequence length: the packed query tile, the score tile,
+     * the accumulator and three row vectors (m, ℓ and the rescaling factors).
+     *
+     * @param blockQ query rows per block
+     * @param blockK keys per block
+     * @param headDim the query/key width
+     * @param valueDim the value width
+     * @return bytes per worker thread
+     */
+    public static long workspaceBytesPerWorker(int blockQ, int blockK, int headDim, int valueDim) {
+        return 4L * ((long) headDim * blockQ + (long) blockQ * blockK + (long) blockQ * valueDim + 3L * blockQ);
     }
 }

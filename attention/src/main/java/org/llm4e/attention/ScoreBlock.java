@@ -1,10 +1,12 @@
 package org.llm4e.attention;
 
+import org.llm4e.attention.internal.TileKernels;
 import org.llm4e.positional.AttentionBias;
 
 /**
  * One tile of scores for the tiled kernels: {@code S = scale · Q[r0 : r0+rows] K[c0 : c0+cols]ᵀ + bias}, with
- * {@code −∞} where the mask disallows, written row-major with row stride {@code cols}.
+ * {@code −∞} where the mask disallows, written row-major ({@code rows × cols}) or transposed ({@code cols × rows});
+ * the products run on {@link TileKernels}.
  */
 final class ScoreBlock {
     private ScoreBlock() {}
@@ -39,28 +41,52 @@ final class ScoreBlock {
     }
 
     /**
-     * {@code acc[r] += Σ_c p[r][c] · V[c0 + c]} for the tile's rows; the inner loop is an axpy, which the JIT
-     * vectorises, and it allocates nothing.
+     * Packs a tile transposed: {@code dst[x·rows + r] = src[off + r·ld + x]} for {@code rows × width} elements, so that
+     * the tile kernels read Kᵀ, Vᵀ, Qᵀ or dOᵀ row by row (unit stride, as their B operand needs). Callers pack each
+     * tile once and reuse it for a whole row or column of tiles, so this O(tile) copy is amortised over
+     * O(tile · blocks) multiply-adds.
      */
-    static void accumulatePv(
-            ScaledDotProductAttention.Dims d, float[] p, int rows, int cols, float[] va, int vOff, float[] acc) {
+    static void transpose(float[] src, int off, int ld, int rows, int width, float[] dst) {
         for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                float w = p[r * cols + c];
-                if (w != 0f) {
-                    int vj = vOff + c * d.valueDim;
-                    int ar = r * d.valueDim;
-                    for (int x = 0; x < d.valueDim; x++) {
-                        acc[ar + x] += w * va[vj + x];
-                    }
-                }
+            int from = off + r * ld;
+            for (int x = 0; x < width; x++) {
+                dst[x * rows + r] = src[from + x];
             }
         }
     }
 
+    /**
+     * The row-major tile {@code s[r·cols + c]}; {@code kT} is the key tile packed transposed
+     * ({@code headDim × cols}, see {@link #transpose}).
+     */
     static void compute(
             ScaledDotProductAttention.Dims d,
+            TileKernels kernels,
             float[] qa,
+            float[] kT,
+            AttentionMask mask,
+            AttentionBias bias,
+            int b,
+            int h,
+            int r0,
+            int rows,
+            int c0,
+            int cols,
+            float[] s) {
+        int qOff = ((b * d.heads + h) * d.qSeq + r0) * d.headDim;
+        // S = scale · Q_i (K_jᵀ): allocation-free tile kernel (core's sgemm would pack panels of its own per call).
+        kernels.gemm(false, rows, cols, d.headDim, (float) d.scale, qa, qOff, d.headDim, kT, 0, cols, 0f, s, 0, cols);
+        applyMaskAndBias(d, mask, bias, b, h, r0, rows, c0, cols, s, false);
+    }
+
+    /**
+     * The transposed tile {@code s[c·rows + r]} (one row per key, one column per query); {@code qT} is the query tile
+     * packed transposed ({@code headDim × rows}, see {@link #transpose}).
+     */
+    static void computeTransposed(
+            ScaledDotProductAttention.Dims d,
+            TileKernels kernels,
+            float[] qT,
             float[] ka,
             AttentionMask mask,
             AttentionBias bias,
@@ -72,24 +98,25 @@ final class ScoreBlock {
             int c0,
             int cols,
             float[] s) {
-        int bh = b * d.heads + h;
-        float scale = (float) d.scale;
-        int qOff = (bh * d.qSeq + r0) * d.headDim;
         int kOff = d.kOffset(b, kvh) + c0 * d.headDim;
-        // Plain loops on purpose: they allocate nothing, so a whole pass allocates O(T) bytes however many tiles it
-        // visits. (core's sgemm packs panels into fresh arrays on every call, and its dot allocates a few dozen bytes
-        // per call, either of which would make the allocation grow with the number of tiles, i.e. with T².)
-        for (int r = 0; r < rows; r++) {
-            int qi = qOff + r * d.headDim;
-            for (int c = 0; c < cols; c++) {
-                int kj = kOff + c * d.headDim;
-                float acc = 0f;
-                for (int x = 0; x < d.headDim; x++) {
-                    acc += qa[qi + x] * ka[kj + x];
-                }
-                s[r * cols + c] = scale * acc;
-            }
-        }
+        // Sᵀ = scale · K_j (Q_iᵀ)
+        kernels.gemm(false, cols, rows, d.headDim, (float) d.scale, ka, kOff, d.headDim, qT, 0, rows, 0f, s, 0, rows);
+        applyMaskAndBias(d, mask, bias, b, h, r0, rows, c0, cols, s, true);
+    }
+
+    /** {@code −∞} where the mask disallows, {@code + bias} elsewhere, for a tile in either layout. */
+    private static void applyMaskAndBias(
+            ScaledDotProductAttention.Dims d,
+            AttentionMask mask,
+            AttentionBias bias,
+            int b,
+            int h,
+            int r0,
+            int rows,
+            int c0,
+            int cols,
+            float[] s,
+            boolean transposed) {
         if (!needsElementwise(d, mask, bias, r0, c0, cols)) {
             return;
         }
@@ -98,10 +125,11 @@ final class ScoreBlock {
             int i = r0 + r;
             for (int c = 0; c < cols; c++) {
                 int j = c0 + c;
+                int at = transposed ? c * rows + r : r * cols + c;
                 if (!mask.allowed(b, i, j, d.qSeq, d.kvSeq)) {
-                    s[r * cols + c] = Float.NEGATIVE_INFINITY;
+                    s[at] = Float.NEGATIVE_INFINITY;
                 } else if (bias != null) {
-                    s[r * cols + c] += bias.bias(h, i + shift, j);
+                    s[at] += bias.bias(h, i + shift, j);
                 }
             }
         }

@@ -99,8 +99,8 @@ class FlashAttentionProperties {
 
     /**
      * Catalog check 8: FA2's query blocks are independent, so any number of threads gives bit-identical output and
-     * log-sum-exp (the tile loops use only plain Java arithmetic and {@code Math.exp}); the same holds for v1, which is
-     * parallel over (batch, head).
+     * log-sum-exp (each tile's arithmetic depends only on the tile; see also TileKernelsProperties); the same holds for
+     * v1, which is parallel over (batch, head).
      */
     @Property(tries = 20)
     void resultsDoNotDependOnTheThreadCount(

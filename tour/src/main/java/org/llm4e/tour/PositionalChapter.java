@@ -278,14 +278,14 @@ public final class PositionalChapter implements Chapter {
         XYChart c = Charts.xy(
                 "RoPE long-term decay (from RoFormer §3.4.3; d = " + HEAD_DIM + ", base 10000)",
                 "relative distance m − n",
-                "relative upper bound");
+                "relative to m − n = 0");
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         double[] r = new double[bound.length];
         for (int i = 0; i < r.length; i++) {
             r[i] = i;
         }
-        Charts.line(c, "(1/(d/2))·Σⱼ|Sⱼ|, Sⱼ = Σ_{k<j} e^{i(m−n)θₖ}", r, bound);
-        // the actual score of two all-ones vectors, by the library's rotation, for comparison
+        Charts.line(c, "upper bound (1/(d/2))·Σⱼ|Sⱼ|, Sⱼ = Σ_{k<j} e^{i(m−n)θₖ}", r, scale(bound, 1 / bound[0]));
+        // the actual score of two all-ones vectors, rotated by the library, on the same relative scale
         RotaryEmbedding rope = RotaryEmbedding.builder(HEAD_DIM).base(BASE).build();
         double[] score = new double[bound.length];
         double[] k = new double[HEAD_DIM];
@@ -294,9 +294,9 @@ public final class PositionalChapter implements Chapter {
             double[] q = new double[HEAD_DIM];
             java.util.Arrays.fill(q, 1);
             rope.rotate(q, 0, i);
-            score[i] = dot(q, k) / 2; // ⟨RoPE(1, m), RoPE(1, n)⟩ = 2·Σⱼ cos((m−n)θⱼ), halved to the bound's scale
+            score[i] = dot(q, k);
         }
-        Charts.line(c, "½·⟨RoPE(1, m), RoPE(1, n)⟩ / (d/2)", r, scale(score, 1.0 / (HEAD_DIM / 2.0)));
+        Charts.line(c, "score ⟨RoPE(1, m), RoPE(1, n)⟩ of all-ones q and k", r, scale(score, 1 / score[0]));
         return c;
     }
 

@@ -76,6 +76,10 @@ public final class TourCommand implements Callable<Integer> {
             }
         }
         if (corpus != null) {
+            if (!java.nio.file.Files.isRegularFile(corpus) || !java.nio.file.Files.isReadable(corpus)) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--corpus must be a readable text file, got '" + corpus + "'");
+            }
             // the one chapter option: the tokenizers chapter trains on this file
             chapters.replaceAll(c -> c instanceof TokenizersChapter ? new TokenizersChapter(corpus) : c);
         }

@@ -123,6 +123,14 @@ class TokenizeCommandTest {
         assertTrue(html.contains("<img src=\"tokenizers-compression.png\""), html);
     }
 
+    @Test
+    void missingCorpusIsAUsageError(@TempDir Path dir) {
+        String[] r = CommandsTest.run(
+                "tour", "tokenizers", "--corpus", dir.resolve("nope.txt").toString(), "--out", dir.toString());
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--corpus must be a readable text file") && r[2].contains("nope.txt"), r[2]);
+    }
+
     /** Reverses {@link TokenizeCommand#quote}. */
     static byte[] unquote(String q) {
         assertTrue(q.startsWith("\"") && q.endsWith("\""), q);
