@@ -20,7 +20,7 @@ package org.llm4e.quantization;
  *
  * <p>Ids are ggml's {@code enum ggml_type} values, which GGUF stores in its tensor infos; layouts from
  * {@code ggml-common.h}. Bits per weight = 8 · bytes / block size, the scales included (which is why Q4_0 is 4.5,
- * not 4). F16 and BF16 use this library's round-to-nearest-even encoders ({@link Fp16}, {@link Bf16}), as ggml.
+ * not 4). {@link #dot} runs ggml's Q8_0 and Q4_0 dot kernels against Q8_0 activations. F16 and BF16 use this library's round-to-nearest-even encoders ({@link Fp16}, {@link Bf16}), as ggml.
  */
 public enum GgmlType {
     /** IEEE float32. */
@@ -221,6 +221,30 @@ public enum GgmlType {
                         out[outOff + i] = this == F16 ? Fp16.decode(h) : Bf16.decode(h);
                     }
                 }
+        }
+    }
+
+    /**
+     * Dot product of {@code n} weights of this type with activations quantized to {@link Q8_0}
+     * ({@link GgmlDot#quantizeActivations}), in ggml's scalar order ({@link GgmlDot}).
+     *
+     * @param w weight blocks of this type
+     * @param wOff first byte of the weights
+     * @param xq Q8_0 activation blocks
+     * @param xqOff first byte of the activations
+     * @param n number of elements, a multiple of 32
+     * @return the float32 dot product
+     * @throws IllegalArgumentException if this type has no dot kernel (only Q8_0 and Q4_0 have), n is not a multiple
+     *     of 32, or a range falls outside its array
+     */
+    public float dot(byte[] w, int wOff, byte[] xq, int xqOff, int n) {
+        switch (this) {
+            case Q8_0:
+                return GgmlDot.dotQ8_0(w, wOff, xq, xqOff, n);
+            case Q4_0:
+                return GgmlDot.dotQ4_0Q8_0(w, wOff, xq, xqOff, n);
+            default:
+                throw new IllegalArgumentException("type must be Q8_0 or Q4_0 for a dot product, got " + this);
         }
     }
 }

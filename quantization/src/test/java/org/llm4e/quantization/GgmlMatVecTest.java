@@ -47,6 +47,7 @@ class GgmlMatVecTest {
                         ? GgmlDot.dotQ8_0(wq, i * rb, xq, 0, cols)
                         : GgmlDot.dotQ4_0Q8_0(wq, i * rb, xq, 0, cols);
                 assertEquals(expected, y[i], 0f);
+                assertEquals(expected, t.dot(wq, i * rb, xq, 0, cols), 0f, "GgmlType.dot");
                 assertEquals(expected, fast[i], 1e-5f * (1 + Math.abs(expected)), t + " fast row " + i);
                 // Against the product of the dequantized weights the only error left is the activations' Q8_0
                 // rounding (≤ half a step of max|x| / 127 per element).
@@ -71,6 +72,9 @@ class GgmlMatVecTest {
                 IllegalArgumentException.class,
                 () -> GgmlMatVec.multiply(GgmlType.Q4_K, new byte[144], 1, 256, new float[256]));
         assertTrue(e.getMessage().contains("Q4_K"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> GgmlType.Q6_K.dot(new byte[210], 0, new byte[272], 0, 256));
+        assertTrue(e.getMessage().contains("Q6_K"), e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> GgmlMatVec.multiply(GgmlType.Q8_0, new byte[34], 2, 32, new float[32]));
