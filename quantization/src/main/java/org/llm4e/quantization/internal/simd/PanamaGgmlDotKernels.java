@@ -19,8 +19,9 @@ import org.llm4e.quantization.internal.GgmlDotKernels;
  *
  * <p>With L float lanes (16 on AVX-512, 8 on AVX2) a chunk of L codes is a {@code ByteVector} of 8L bits, a
  * {@code ShortVector} of 16L bits and an {@code IntVector} of 32L bits, all with L lanes, so each widening is a
- * single lane-preserving {@code castShape}. Products of two codes fit in 16 bits (|−128·−128| = 2¹⁴); for Q4_0 even
- * the sum of the low- and high-nibble products does (|−8·−128|·2 = 2¹¹), which saves one widening per chunk.
+ * single lane-preserving {@code castShape}. Products of two int8 codes fit in 16 bits (|−128·−128| = 2¹⁴), so Q8_0
+ * multiplies in 16-bit lanes before widening; Q4_0 widens its packed bytes straight to 32-bit lanes and unpacks the
+ * nibbles there.
  *
  * <p>The integer part is exact; the float part differs from ggml's generic order (one accumulator per lane, scales
  * multiplied first, FMA), so results agree with {@link org.llm4e.quantization.GgmlDot} to float rounding, not bit for
@@ -89,17 +90,18 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
         for (int b = 0; b < blocks; b++, xb += 18, yb += 34) {
             float d = half(x, xb) * half(y, yb);
             IntVector sumi = IntVector.zero(I);
-            // Byte j of qs holds element j (low nibble) and element j + 16 (high nibble), as ggml packs Q4_0.
+            // Byte j of qs holds element j (low nibble) and element j + 16 (high nibble), as ggml packs Q4_0. The
+            // packed bytes widen straight to int lanes (sign-extended, hence the mask after the shift): measured
+            // faster here than unpacking in byte lanes and multiplying in 16 bits.
             for (int c = 0; c < 16; c += L) {
-                ByteVector q = ByteVector.fromArray(B, x, xb + 2 + c);
-                ShortVector lo = (ShortVector) q.and((byte) 0x0F).sub((byte) 8).castShape(S, 0);
-                ShortVector hi = (ShortVector)
-                        q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).castShape(S, 0);
-                ShortVector ylo =
-                        (ShortVector) ByteVector.fromArray(B, y, yb + 2 + c).castShape(S, 0);
-                ShortVector yhi =
-                        (ShortVector) ByteVector.fromArray(B, y, yb + 18 + c).castShape(S, 0);
-                sumi = sumi.add((IntVector) lo.mul(ylo).add(hi.mul(yhi)).castShape(I, 0));
+                IntVector q = (IntVector) ByteVector.fromArray(B, x, xb + 2 + c).castShape(I, 0);
+                IntVector lo = q.and(0x0F).sub(8);
+                IntVector hi = q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8);
+                IntVector ylo =
+                        (IntVector) ByteVector.fromArray(B, y, yb + 2 + c).castShape(I, 0);
+                IntVector yhi =
+                        (IntVector) ByteVector.fromArray(B, y, yb + 18 + c).castShape(I, 0);
+                sumi = sumi.add(lo.mul(ylo)).add(hi.mul(yhi));
             }
             acc = ((FloatVector) sumi.castShape(F, 0)).fma(FloatVector.broadcast(F, d), acc);
         }
