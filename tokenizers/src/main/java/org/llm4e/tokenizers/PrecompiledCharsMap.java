@@ -46,7 +46,7 @@ import java.util.Arrays;
  *   <li>{@link #normalize(String)}: sentencepiece's {@code Normalizer::NormalizePrefix} — at each position take the
  *       <em>longest</em> key that is a prefix of the rest of the input (among the first 32 matches, as
  *       sentencepiece's fixed result buffer), emit its replacement and skip the key; with no match copy one
- *       character (a malformed UTF-8 byte becomes U+FFFD). {@code SentencePiece} uses this, together with its
+ *       character (a malformed UTF-8 byte becomes U+FFFD). {@link SentencePiece} uses this, together with its
  *       whitespace handling.
  *   <li>{@link #normalizeGraphemes(String)}: Hugging Face tokenizers' {@code Precompiled} normalizer
  *       ({@code precompiled.rs} / {@code spm_precompiled}) — cut the text into grapheme clusters; a cluster shorter
@@ -194,7 +194,7 @@ public final class PrecompiledCharsMap {
 
     /**
      * Normalizes a text as sentencepiece's {@code Normalizer::NormalizePrefix} applied repeatedly, without the
-     * whitespace handling that {@code SentencePiece} adds: at each position the longest matching rule is applied,
+     * whitespace handling that {@link SentencePiece} adds: at each position the longest matching rule is applied,
      * otherwise one character is copied.
      *
      * @param text the text
@@ -279,7 +279,7 @@ public final class PrecompiledCharsMap {
         return sb.toString();
     }
 
-    /** A growable byte buffer (package-private helper shared with {@code SentencePiece}). */
+    /** A growable byte buffer (package-private helper shared with {@link SentencePiece}). */
     static final class ByteSink {
         byte[] buf;
         int size;
