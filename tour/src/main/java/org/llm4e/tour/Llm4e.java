@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
  * The {@code llm4e} command, the front door of the project: {@code info} describes the machine as the library sees
  * it, {@code tour} runs the chapters (a demo per module: a table on the terminal, PNG charts in a folder),
  * {@code tokenize} encodes standard input with a tiktoken encoding ({@code echo "hello world" | ./llm4e tokenize
- * --encoding o200k_base}), and {@code bench} builds and runs the JMH benchmark jar.
+ * --encoding o200k_base}), {@code gguf} prints the header, metadata and tensor table of a GGUF file
+ * ({@code ./llm4e gguf model.gguf}), and {@code bench} builds and runs the JMH benchmark jar.
  *
  * <p>Run it through the {@code ./llm4e} launcher at the root of the project, which builds this jar when it is
  * missing or older than the sources and starts the JVM with {@code --add-modules jdk.incubator.vector}.
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             TourCommand.class,
             TokenizeCommand.class,
+            GgufCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })
