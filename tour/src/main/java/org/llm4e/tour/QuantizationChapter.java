@@ -447,7 +447,8 @@ public final class QuantizationChapter implements Chapter {
     }
 
     static TextTable smoothTable(Smooth s) {
-        TextTable t = new TextTable("", "max channel range / min", "largest channel max|·|", "INT8 W8A8 ‖Y − Ŷ‖/‖Y‖");
+        TextTable t = new TextTable(
+                "tensor or product", "max channel range / min", "largest channel max|·|", "INT8 W8A8 ‖Y − Ŷ‖/‖Y‖");
         t.row("activations X before", f2(Smooth.spread(s.xBefore())), f3(max(s.xBefore())), "");
         t.row("activations X̂ after", f2(Smooth.spread(s.xAfter())), f3(max(s.xAfter())), "");
         t.row("weights W before", f2(Smooth.spread(s.wBefore())), f3(max(s.wBefore())), "");
