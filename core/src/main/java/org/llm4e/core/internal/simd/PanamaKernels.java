@@ -83,23 +83,7 @@ public final class PanamaKernels implements KernelProvider {
             float beta,
             float[] y,
             int yOff) {
-        gemv(transA, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
-    }
-
-    /** The body of {@link #sgemv}, also used by SGEMM for a single row of C. */
-    static void gemv(
-            boolean transA,
-            int m,
-            int n,
-            float alpha,
-            float[] a,
-            int aOff,
-            int lda,
-            float[] x,
-            int xOff,
-            float beta,
-            float[] y,
-            int yOff) {
+        // Also PanamaSgemm's path for a single row of C.
         if (!transA) {
             int groups = (m + GEMV_ROWS - 1) / GEMV_ROWS;
             int grain = Math.max(1, (1 << 16) / Math.max(1, GEMV_ROWS * n));
@@ -111,7 +95,7 @@ public final class PanamaKernels implements KernelProvider {
                     } else {
                         for (; i < m; i++) {
                             float acc = dot1(a, aOff + i * lda, x, xOff, n);
-                            y[yOff + i] = beta == 0f ? alpha * acc : alpha * acc + beta * y[yOff + i];
+                            store(acc, alpha, beta, y, yOff + i);
                         }
                     }
                 }
@@ -129,8 +113,7 @@ public final class PanamaKernels implements KernelProvider {
                         axpyRange(x[xOff + i], a, aOff + i * lda + j0, acc, 0, width);
                     }
                     for (int j = 0; j < width; j++) {
-                        float v = acc[j];
-                        y[yOff + j0 + j] = beta == 0f ? alpha * v : alpha * v + beta * y[yOff + j0 + j];
+                        store(acc[j], alpha, beta, y, yOff + j0 + j);
                     }
                 }
             });
@@ -172,6 +155,11 @@ public final class PanamaKernels implements KernelProvider {
         for (int jj = j; jj < n; jj++) {
             acc = Math.fma(a[row + jj], x[xOff + jj], acc);
         }
+        store(acc, alpha, beta, y, yi);
+    }
+
+    /** {@code y[yi] ← alpha·acc + beta·y[yi]}, without reading {@code y[yi]} when {@code beta == 0} (BLAS). */
+    private static void store(float acc, float alpha, float beta, float[] y, int yi) {
         y[yi] = beta == 0f ? alpha * acc : alpha * acc + beta * y[yi];
     }
 

@@ -85,6 +85,8 @@ final class PanamaSgemm {
     private static final Scratch A_PACK = new Scratch();
     private static final Scratch EDGE_TILE = new Scratch();
     private static final Scratch GATHERED_ROW = new Scratch();
+    /** The mat-vec kernel a single row of C is handed to (stateless). */
+    private static final PanamaKernels GEMV = new PanamaKernels();
 
     private PanamaSgemm() {}
 
@@ -183,9 +185,9 @@ final class PanamaSgemm {
         }
         // c = alpha·row·op(B) + beta·c, i.e. cᵀ = alpha·op(B)ᵀ·rowᵀ + beta·cᵀ; op(B)ᵀ is the stored B when transB.
         if (transB) {
-            PanamaKernels.gemv(false, n, k, alpha, b, bOff, ldb, row, rowOff, beta, c, cOff);
+            GEMV.sgemv(false, n, k, alpha, b, bOff, ldb, row, rowOff, beta, c, cOff);
         } else {
-            PanamaKernels.gemv(true, k, n, alpha, b, bOff, ldb, row, rowOff, beta, c, cOff);
+            GEMV.sgemv(true, k, n, alpha, b, bOff, ldb, row, rowOff, beta, c, cOff);
         }
     }
 
