@@ -122,15 +122,5 @@ public final class Adadelta extends BaseOptimizer {
         public Builder weightDecay(double weightDecay) {
             return set("weight_decay", weightDecay);
         }
-
-        /**
-         * Maximize the objective instead of minimizing it ({@code maximize}, default false).
-         *
-         * @param maximize whether to ascend the gradient
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            return set("maximize", maximize);
-        }
     }
 }

@@ -136,15 +136,5 @@ public final class Adagrad extends BaseOptimizer {
         public Builder eps(double eps) {
             return set("eps", eps);
         }
-
-        /**
-         * Maximize the objective instead of minimizing it ({@code maximize}, default false).
-         *
-         * @param maximize whether to ascend the gradient
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            return set("maximize", maximize);
-        }
     }
 }

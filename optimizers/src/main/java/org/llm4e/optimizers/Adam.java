@@ -109,7 +109,7 @@ public final class Adam extends BaseOptimizer {
     }
 
     /** Typed builder with torch's defaults; each setter takes torch's keyword argument of the same meaning. */
-    public static final class Builder extends OptimizerBuilder<Builder, Adam> {
+    public static final class Builder extends AdamFamilyBuilder<Builder, Adam> {
         private Builder() {
             super(SPEC);
         }
@@ -131,29 +131,6 @@ public final class Adam extends BaseOptimizer {
         }
 
         /**
-         * Moment decay rates ({@code betas}, default (0.9, 0.999)).
-         *
-         * @param beta1 in [0, 1)
-         * @param beta2 in [0, 1)
-         * @return this builder
-         * @throws IllegalArgumentException if out of range
-         */
-        public Builder betas(double beta1, double beta2) {
-            return set("betas", new double[] {beta1, beta2});
-        }
-
-        /**
-         * Denominator term ({@code eps}, default 1e-8).
-         *
-         * @param eps finite, ≥ 0
-         * @return this builder
-         * @throws IllegalArgumentException if out of range
-         */
-        public Builder eps(double eps) {
-            return set("eps", eps);
-        }
-
-        /**
          * L2 penalty added to the gradient ({@code weight_decay}, default 0).
          *
          * @param weightDecay finite, ≥ 0
@@ -172,16 +149,6 @@ public final class Adam extends BaseOptimizer {
          */
         public Builder amsgrad(boolean amsgrad) {
             return set("amsgrad", amsgrad);
-        }
-
-        /**
-         * Maximize the objective ({@code maximize}, default false).
-         *
-         * @param maximize whether to ascend the gradient
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            return set("maximize", maximize);
         }
 
         /**

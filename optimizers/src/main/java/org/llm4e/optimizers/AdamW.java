@@ -59,7 +59,7 @@ public final class AdamW extends BaseOptimizer {
     }
 
     /** Typed builder; each setter takes torch's keyword argument of the same meaning. */
-    public static final class Builder extends OptimizerBuilder<Builder, AdamW> {
+    public static final class Builder extends AdamFamilyBuilder<Builder, AdamW> {
         private Builder() {
             super(SPEC);
         }
@@ -81,29 +81,6 @@ public final class AdamW extends BaseOptimizer {
         }
 
         /**
-         * Decay rates of the moving averages ({@code betas}, default (0.9, 0.999)).
-         *
-         * @param beta1 in [0, 1)
-         * @param beta2 in [0, 1)
-         * @return this builder
-         * @throws IllegalArgumentException if out of range
-         */
-        public Builder betas(double beta1, double beta2) {
-            return set("betas", new double[] {beta1, beta2});
-        }
-
-        /**
-         * Term added for numerical stability ({@code eps}, default 1e-8).
-         *
-         * @param eps finite, ≥ 0
-         * @return this builder
-         * @throws IllegalArgumentException if out of range
-         */
-        public Builder eps(double eps) {
-            return set("eps", eps);
-        }
-
-        /**
          * Decoupled weight decay λ: θ ← θ·(1 − lr·λ) ({@code weight_decay}, default 1e-2).
          *
          * @param weightDecay finite, ≥ 0
@@ -122,16 +99,6 @@ public final class AdamW extends BaseOptimizer {
          */
         public Builder amsgrad(boolean amsgrad) {
             return set("amsgrad", amsgrad);
-        }
-
-        /**
-         * Maximize the objective instead of minimizing it ({@code maximize}, default false).
-         *
-         * @param maximize whether to ascend the gradient
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            return set("maximize", maximize);
         }
     }
 }

@@ -117,7 +117,7 @@ public final class NAdam extends BaseOptimizer {
     }
 
     /** Typed builder; each setter takes torch's keyword argument of the same meaning. */
-    public static final class Builder extends OptimizerBuilder<Builder, NAdam> {
+    public static final class Builder extends AdamFamilyBuilder<Builder, NAdam> {
         private Builder() {
             super(SPEC);
         }
@@ -136,29 +136,6 @@ public final class NAdam extends BaseOptimizer {
          */
         public Builder lr(double lr) {
             return set("lr", lr);
-        }
-
-        /**
-         * Decay rates of the moving averages ({@code betas}, default (0.9, 0.999)).
-         *
-         * @param beta1 in [0, 1)
-         * @param beta2 in [0, 1)
-         * @return this builder
-         * @throws IllegalArgumentException if out of range
-         */
-        public Builder betas(double beta1, double beta2) {
-            return set("betas", new double[] {beta1, beta2});
-        }
-
-        /**
-         * Term added for numerical stability ({@code eps}, default 1e-8).
-         *
-         * @param eps finite, ≥ 0
-         * @return this builder
-         * @throws IllegalArgumentException if out of range
-         */
-        public Builder eps(double eps) {
-            return set("eps", eps);
         }
 
         /**
@@ -191,16 +168,6 @@ public final class NAdam extends BaseOptimizer {
          */
         public Builder decoupledWeightDecay(boolean decoupled) {
             return set("decoupled_weight_decay", decoupled);
-        }
-
-        /**
-         * Maximize the objective instead of minimizing it ({@code maximize}, default false).
-         *
-         * @param maximize whether to ascend the gradient
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            return set("maximize", maximize);
         }
     }
 }

@@ -7,7 +7,8 @@ import org.llm4e.optimizers.internal.UpdateKernels;
 
 /**
  * The part every typed builder shares: the values (torch's defaults until a setter changes them, each change checked
- * by the optimizer's {@link HyperSpec}) and the two build methods.
+ * by the optimizer's {@link HyperSpec}), the {@code maximize} setter that every optimizer takes, and the two build
+ * methods.
  *
  * @param <B> the concrete builder
  * @param <O> the optimizer it builds
@@ -32,6 +33,16 @@ abstract class OptimizerBuilder<B extends OptimizerBuilder<B, O>, O extends Opti
         values.clear();
         values.putAll(resolved);
         return (B) this;
+    }
+
+    /**
+     * Maximize the objective instead of minimizing it ({@code maximize}, default false).
+     *
+     * @param maximize whether to ascend the gradient
+     * @return this builder
+     */
+    public B maximize(boolean maximize) {
+        return set("maximize", maximize);
     }
 
     @SuppressWarnings("unchecked")

@@ -159,16 +159,6 @@ public final class RMSprop extends BaseOptimizer {
         }
 
         /**
-         * Maximize the objective instead of minimizing it ({@code maximize}, default false).
-         *
-         * @param maximize whether to ascend the gradient
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            return set("maximize", maximize);
-        }
-
-        /**
          * The article's ε placement √(v + ε) instead of torch's √v + ε (not a torch option; key {@code eps_inside_sqrt}, default false).
          *
          * @param epsInsideSqrt whether ε goes inside the root

@@ -134,15 +134,5 @@ public final class Rprop extends BaseOptimizer {
         public Builder stepSizes(double min, double max) {
             return set("step_sizes", new double[] {min, max});
         }
-
-        /**
-         * Maximize the objective instead of minimizing it ({@code maximize}, default false).
-         *
-         * @param maximize whether to ascend the gradient
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            return set("maximize", maximize);
-        }
     }
 }

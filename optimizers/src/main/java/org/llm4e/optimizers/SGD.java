@@ -171,15 +171,5 @@ public final class SGD extends BaseOptimizer {
         public Builder nesterov(boolean nesterov) {
             return set("nesterov", nesterov);
         }
-
-        /**
-         * Maximize the objective instead of minimizing it ({@code maximize}, default false).
-         *
-         * @param maximize whether to ascend the gradient
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            return set("maximize", maximize);
-        }
     }
 }
