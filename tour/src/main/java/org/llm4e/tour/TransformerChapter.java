@@ -50,9 +50,9 @@ public final class TransformerChapter implements Chapter {
     private final int steps;
     private final int moeSteps;
 
-    /** The chapter with 80 training steps for the dense stack and 40 for the mixture of experts (seconds each). */
+    /** The chapter with 80 training steps for the dense stack and 60 for the mixture of experts. */
     public TransformerChapter() {
-        this(80, 40);
+        this(80, 60);
     }
 
     /**
