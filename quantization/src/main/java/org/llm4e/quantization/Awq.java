@@ -21,22 +21,55 @@ import org.llm4e.core.Tensor;
  *
  * <p>α = 0 gives s = 1, i.e. plain round-to-nearest, so the chosen α is never worse than RTN on the calibration
  * data. Deployment folds diag(s)⁻¹ into the previous operator (a LayerNorm's weight or the previous linear layer);
- * {@link Result#dequantize()} gives the equivalent weight Ŵ(α*) directly. The grid is llm-awq's
+ * {@link Result#dequantize()} gives the equivalent weight directly. The grid is llm-awq's
  * {@code pseudo_quantize_tensor} with a zero point: per group min and max (not widened to contain 0), {@code scale =
  * max(x_max − x_min, 1e−5) / (2^bits − 1)}, {@code zero = clamp(round(−x_min / scale), 0, 2^bits − 1)},
- * round half to even as {@code torch.round}. Not implemented: llm-awq's second search, weight clipping
- * ({@code auto_clip}). Everything is computed in double; the returned scales are float32. Immutable and
- * thread-safe.
+ * round half to even as {@code torch.round}.
+ *
+ * <p><b>Weight clipping</b> (AutoAWQ's {@code auto_clip}, run after the scale search and on by default,
+ * {@link Builder#clip(boolean)}): one outlier weight stretches its group's grid and wastes levels on the rest, so each
+ * group of each output row may be clamped to a smaller max-abs t before quantization:
+ *
+ * <pre>
+ *   W̃ = W · diag(s*)                                  (the weight the α search settled on)
+ *   t(r, g, k) = (1 − k / 20) · max over the group |W̃[r, g]|,   k = 0 … 9        (ratios 1, 0.95, …, 0.55)
+ *   d(k)       = W[r, g] − Q(clamp(W̃[r, g], −t, t)) / s*[g]
+ *   err(k)     = mean over samples of (x[g] · d(k))² = ½ d(k)ᵀ H_gg d(k),   H = 2XᵀX/n
+ *   t*(r, g)   = t(r, g, argmin_k err(k))     (first minimum wins; k = 0 is "no clipping")
+ *   Ŵ          = Q(clamp(W̃, −t*, t*)) · diag(s*)⁻¹
+ * </pre>
+ *
+ * <p>AutoAWQ ({@code awq/quantize/quantizer.py}, {@code _compute_best_clip}, n_grid = 20, max_shrink = 0.5) works
+ * on the scaled weight with the inputs divided by s (the same products as here), searches every output channel and
+ * group independently, compares each group's own output error (the cross-group terms of the whole row's error are
+ * ignored), keeps the threshold only where the error strictly falls, and clamps the weight in place before the final
+ * quantization. It skips the query and key projections ({@code avoid_clipping}); that choice belongs to the caller
+ * here ({@code clip(false)}). Differences: the error is computed from the Gram matrix over all calibration samples,
+ * where AutoAWQ subsamples at most 512 tokens ({@code n_sample_token}) and evaluates in batches of 64 or 256 output
+ * channels (the result does not depend on the batching); and everything is in double, AutoAWQ in the model's float16
+ * or float32. Since k = 0 is a candidate, every group's own error never rises; with one group per row (per-channel,
+ * or groups as wide as the row) that is the row's whole output error, so clipping can never make the layer worse on
+ * the calibration data; with several groups per row the neglected cross terms could in principle, as in AutoAWQ.
+ * {@link Result#lossBeforeClip()} and {@link Result#lossAfterClip()} report both.
+ *
+ * <p>Everything is computed in double; the returned scales are float32. Immutable and thread-safe.
  */
 public final class Awq {
     private final int bits;
     private final int groupSize;
     private final int gridSize;
+    private final boolean clip;
+
+    /** AutoAWQ's {@code n_grid} for the clipping search: shrink ratios step by 1/20. */
+    static final int CLIP_GRID = 20;
+    /** AutoAWQ's {@code max_shrink}: thresholds down to half the group's max-abs are tried. */
+    static final double MAX_SHRINK = 0.5;
 
     private Awq(Builder b) {
         this.bits = b.bits;
         this.groupSize = b.groupSize;
         this.gridSize = b.gridSize;
+        this.clip = b.clip;
     }
 
     /**
@@ -59,6 +92,20 @@ public final class Awq {
             a[i] = (double) i / gridSize;
         }
         return a;
+    }
+
+    /**
+     * The shrink ratios the clipping search tries, AutoAWQ's {@code 1 − i / n_grid} for
+     * {@code i = 0 … max_shrink · n_grid − 1}: 1, 0.95, …, 0.55 (ratio 1 leaves the group unclipped).
+     *
+     * @return a new array
+     */
+    public static double[] clipRatios() {
+        double[] r = new double[(int) (MAX_SHRINK * CLIP_GRID)];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = 1 - (double) i / CLIP_GRID;
+        }
+        return r;
     }
 
     /**
@@ -126,6 +173,29 @@ public final class Awq {
      * @throws IllegalArgumentException if the shapes do not fit or a value is not finite
      */
     public QuantizedTensor quantizeScaled(Tensor w, float[] s) {
+        return quantizeScaled(w, s, null);
+    }
+
+    /**
+     * Quantizes {@code clamp(W · diag(s), −t, t)} on this scheme's grid, with one threshold t per row and group.
+     *
+     * @param w the weight {@code [out, in]}
+     * @param s the channel scales, one per input channel
+     * @param thresholds {@code out · groups} max-abs bounds in the scaled coordinates (row-major), or null for none
+     * @return the codes of the clipped scaled weight
+     * @throws IllegalArgumentException if the shapes do not fit or a value is not finite
+     */
+    public QuantizedTensor quantizeClipped(Tensor w, float[] s, double[] thresholds) {
+        checkWeight(w);
+        int groups = w.dim(1) / (groupSize == -1 ? w.dim(1) : groupSize);
+        if (thresholds.length != w.dim(0) * groups) {
+            throw new IllegalArgumentException("thresholds.length must equal out · groups = " + w.dim(0) * groups
+                    + " for w shape " + Arrays.toString(w.shape()) + ", got " + thresholds.length);
+        }
+        return quantizeScaled(w, s, thresholds);
+    }
+
+    private QuantizedTensor quantizeScaled(Tensor w, float[] s, double[] clip) {
         checkWeight(w);
         int rows = w.dim(0);
         int cols = w.dim(1);
@@ -148,6 +218,12 @@ public final class Awq {
                     row[c] = (double) wf[r * cols + c] * s[c];
                 }
                 for (int g = 0; g < groups; g++) {
+                    if (clip != null) {
+                        double t = clip[r * groups + g];
+                        for (int c = g * gs; c < (g + 1) * gs; c++) {
+                            row[c] = Math.max(-t, Math.min(t, row[c]));
+                        }
+                    }
                     grid.params(row, g * gs, (g + 1) * gs, p);
                     scales[r * groups + g] = (float) p[0];
                     zeros[r * groups + g] = (int) p[1];
@@ -234,7 +310,84 @@ public final class Awq {
                 bestS = s;
             }
         }
-        return new Result(alphas[best], bestS, bestQ, losses);
+        int rows = w.dim(0);
+        int groups = w.dim(1) / (groupSize == -1 ? w.dim(1) : groupSize);
+        int[] ratioIndex = new int[rows * groups];
+        double[] thresholds = clipSearch(w, bestS, gram, clip, ratioIndex);
+        QuantizedTensor finalQ = bestQ;
+        double clippedLoss = losses[best];
+        if (clip) {
+            finalQ = quantizeScaled(w, bestS, thresholds);
+            clippedLoss = gramToSse * quadraticError(w, unscale(finalQ, bestS), gram) / denominator;
+        }
+        double[] ratios = clipRatios();
+        double[] chosen = new double[ratioIndex.length];
+        for (int i = 0; i < chosen.length; i++) {
+            chosen[i] = ratios[ratioIndex[i]];
+        }
+        return new Result(alphas[best], bestS, finalQ, losses, thresholds, chosen, losses[best], clippedLoss);
+    }
+
+    /**
+     * AutoAWQ's {@code auto_clip} on the scaled weight: per row and group, the threshold t = ratio · max|W·s| over
+     * {@link #clipRatios()} with the least output error of that group, ½ dᵀ H_gg d where d = W − Q(clamp(W·s, ±t))/s
+     * restricted to the group and H = 2XᵀX/n (so ½ dᵀ H d is the mean over samples of (x · d)²); the first minimum
+     * wins, ratio 1 (no clipping) is tried first. With {@code search} false every group keeps ratio 1.
+     */
+    private double[] clipSearch(Tensor w, float[] s, double[] h, boolean search, int[] ratioIndex) {
+        int rows = w.dim(0);
+        int cols = w.dim(1);
+        int gs = groupSize == -1 ? cols : groupSize;
+        int groups = cols / gs;
+        double[] ratios = clipRatios();
+        double[] thresholds = new double[rows * groups];
+        float[] wf = w.data();
+        MinMaxGrid grid = new MinMaxGrid(bits, false, false);
+        Parallel.forRange(0, rows, 4, (lo, hi) -> {
+            double[] row = new double[gs];
+            double[] clamped = new double[gs];
+            double[] d = new double[gs];
+            double[] p = new double[2];
+            for (int r = lo; r < hi; r++) {
+                for (int g = 0; g < groups; g++) {
+                    int c0 = g * gs;
+                    double amax = 0;
+                    for (int c = 0; c < gs; c++) {
+                        row[c] = (double) wf[r * cols + c0 + c] * s[c0 + c];
+                        amax = Math.max(amax, Math.abs(row[c]));
+                    }
+                    int best = 0;
+                    double bestErr = Double.POSITIVE_INFINITY;
+                    for (int i = 0; i < (search ? ratios.length : 1); i++) {
+                        double t = amax * ratios[i];
+                        for (int c = 0; c < gs; c++) {
+                            clamped[c] = Math.max(-t, Math.min(t, row[c]));
+                        }
+                        grid.params(clamped, 0, gs, p);
+                        for (int c = 0; c < gs; c++) {
+                            double q = MinMaxGrid.value(grid.code(clamped[c], p[0], p[1]), p[0], p[1]);
+                            d[c] = wf[r * cols + c0 + c] - q / s[c0 + c];
+                        }
+                        double err = 0;
+                        for (int a = 0; a < gs; a++) {
+                            double ha = 0;
+                            for (int b = 0, o = (c0 + a) * cols + c0; b < gs; b++) {
+                                ha += h[o + b] * d[b];
+                            }
+                            err += d[a] * ha;
+                        }
+                        err *= 0.5;
+                        if (err < bestErr) {
+                            bestErr = err;
+                            best = i;
+                        }
+                    }
+                    ratioIndex[r * groups + g] = best;
+                    thresholds[r * groups + g] = amax * ratios[best];
+                }
+            }
+        });
+        return thresholds;
     }
 
     /** Σₒ dₒᵀ G dₒ with d = W − Ŵ, per-row partial sums added in row order (independent of the thread count). */
@@ -288,12 +441,65 @@ public final class Awq {
         private final float[] scales;
         private final QuantizedTensor quantized;
         private final double[] losses;
+        private final double[] clipThresholds;
+        private final double[] clipRatios;
+        private final double lossBeforeClip;
+        private final double lossAfterClip;
 
-        Result(double alpha, float[] scales, QuantizedTensor quantized, double[] losses) {
+        Result(
+                double alpha,
+                float[] scales,
+                QuantizedTensor quantized,
+                double[] losses,
+                double[] clipThresholds,
+                double[] clipRatios,
+                double lossBeforeClip,
+                double lossAfterClip) {
             this.alpha = alpha;
             this.scales = scales;
             this.quantized = quantized;
             this.losses = losses;
+            this.clipThresholds = clipThresholds;
+            this.clipRatios = clipRatios;
+            this.lossBeforeClip = lossBeforeClip;
+            this.lossAfterClip = lossAfterClip;
+        }
+
+        /**
+         * The clipping threshold of each row and group, the max-abs bound applied to {@code W · diag(s)} before
+         * quantization (the group's own max-abs where the search kept ratio 1, or when clipping is off).
+         *
+         * @return a copy, {@code out · groups} values, row-major
+         */
+        public double[] clipThresholds() {
+            return clipThresholds.clone();
+        }
+
+        /**
+         * The chosen shrink ratio of each row and group, one of {@link Awq#clipRatios()}.
+         *
+         * @return a copy, {@code out · groups} values, row-major
+         */
+        public double[] clipRatios() {
+            return clipRatios.clone();
+        }
+
+        /**
+         * The mean squared output error with the chosen α and no clipping, {@code losses()[index of α*]}.
+         *
+         * @return the error before the clipping search
+         */
+        public double lossBeforeClip() {
+            return lossBeforeClip;
+        }
+
+        /**
+         * The mean squared output error (over samples and outputs) of the returned weight, after clipping.
+         *
+         * @return the final error on the calibration inputs
+         */
+        public double lossAfterClip() {
+            return lossAfterClip;
         }
 
         /**
@@ -315,7 +521,7 @@ public final class Awq {
         }
 
         /**
-         * The codes of {@code W · diag(s)}.
+         * The codes of {@code clamp(W · diag(s), ±thresholds)}.
          *
          * @return the quantized scaled weight
          */
@@ -333,7 +539,7 @@ public final class Awq {
         }
 
         /**
-         * The equivalent weight {@code Q(W · diag(s)) · diag(s)⁻¹}.
+         * The equivalent weight {@code Q(clamp(W · diag(s), ±t)) · diag(s)⁻¹}.
          *
          * @return a new {@code [out, in]} tensor
          */
@@ -347,8 +553,21 @@ public final class Awq {
         private int bits = 4;
         private int groupSize = 128;
         private int gridSize = 20;
+        private boolean clip = true;
 
         private Builder() {}
+
+        /**
+         * Whether to run AutoAWQ's clipping search after the scale search (default true, as AutoAWQ's
+         * {@code apply_clip}).
+         *
+         * @param clip false to quantize the scaled weight unclipped (llm-awq's scale search alone)
+         * @return this builder
+         */
+        public Builder clip(boolean clip) {
+            this.clip = clip;
+            return this;
+        }
 
         /**
          * The bit width.

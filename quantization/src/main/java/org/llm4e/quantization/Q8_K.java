@@ -36,9 +36,26 @@ public final class Q8_K {
     public static byte[] quantize(float[] x) {
         GgmlBlocks.checkQuantize("Q8_K", x, 0, x.length, BLOCK_SIZE, new byte[0], 0, 0);
         byte[] out = new byte[x.length / BLOCK_SIZE * BYTES_PER_BLOCK];
-        for (int b = 0; b < x.length / BLOCK_SIZE; b++) {
-            int xo = b * BLOCK_SIZE;
-            int o = b * BYTES_PER_BLOCK;
+        quantize(x, 0, x.length, out, 0);
+        return out;
+    }
+
+    /**
+     * Quantizes {@code n} activations from {@code x[xOff]} into blocks at {@code out[outOff]}, without allocating
+     * (the form a matrix-vector product that reuses its buffers calls).
+     *
+     * @param x source
+     * @param xOff first value
+     * @param n number of values, a multiple of 256
+     * @param out destination
+     * @param outOff first byte
+     * @throws IllegalArgumentException if n is not a multiple of 256 or a range falls outside its array
+     */
+    public static void quantize(float[] x, int xOff, int n, byte[] out, int outOff) {
+        GgmlBlocks.checkQuantize("Q8_K", x, xOff, n, BLOCK_SIZE, out, outOff, BYTES_PER_BLOCK);
+        for (int b = 0; b < n / BLOCK_SIZE; b++) {
+            int xo = xOff + b * BLOCK_SIZE;
+            int o = outOff + b * BYTES_PER_BLOCK;
             float max = 0f;
             float amax = 0f;
             for (int j = 0; j < BLOCK_SIZE; j++) {
@@ -49,7 +66,9 @@ public final class Q8_K {
                 }
             }
             if (amax == 0f) {
-                continue; // d = 0, codes 0, sums 0
+                // d = 0, codes 0, sums 0 (written: the destination may be a reused buffer)
+                java.util.Arrays.fill(out, o, o + BYTES_PER_BLOCK, (byte) 0);
+                continue;
             }
             float iscale = -127f / max;
             for (int j = 0; j < BLOCK_SIZE; j++) {
@@ -68,7 +87,6 @@ public final class Q8_K {
                 out[o + k] = (byte) (d >>> (8 * k));
             }
         }
-        return out;
     }
 
     /**

@@ -64,7 +64,118 @@ class AwqTest {
         }
         assertEquals(bestAlpha, r.alpha(), 0.0);
         assertTrue(r.alpha() > 0, "with salient channels the search must scale them, got alpha " + r.alpha());
-        assertEquals(bestLoss, loss(w, r.dequantize(), x), 1e-9 * bestLoss);
+        assertEquals(bestLoss, r.lossBeforeClip(), 1e-9 * bestLoss);
+        Awq.Result unclipped = Awq.builder().groupSize(32).clip(false).build().quantize(w, x);
+        assertEquals(bestLoss, loss(w, unclipped.dequantize(), x), 1e-9 * bestLoss);
+        assertEquals(r.lossAfterClip(), loss(w, r.dequantize(), x), 1e-9 * bestLoss);
+    }
+
+    /** The salient-channel layer with a few planted outlier weights, which stretch their groups' grids. */
+    private static Tensor outlierWeights(long seed, int out, int in) {
+        Tensor w = GptqTest.weights(seed, out, in);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int k = 0; k < out; k++) {
+            int row = r.nextInt(out);
+            int col = r.nextInt(in);
+            w.set(w.get(row, col) * 8, row, col);
+        }
+        return w;
+    }
+
+    @Test
+    void chosenClipEqualsABruteForceSearch() {
+        int out = 16;
+        int in = 64;
+        int gs = 32;
+        Tensor x = salientInputs(7, 96, in, new int[] {2, 33, 50}, 10f);
+        Tensor w = outlierWeights(8, out, in);
+        Awq awq = Awq.builder().groupSize(gs).build();
+        Awq.Result r = awq.quantize(w, x);
+        float[] s = r.scales();
+        double[] ratios = Awq.clipRatios();
+        assertEquals(10, ratios.length);
+        assertEquals(1.0, ratios[0], 0.0);
+        assertEquals(0.55, ratios[9], 1e-12);
+        double[] chosen = r.clipRatios();
+        double[] thresholds = r.clipThresholds();
+        MinMaxGrid grid = new MinMaxGrid(4, false, false);
+        int clipped = 0;
+        for (int row = 0; row < out; row++) {
+            for (int g = 0; g < in / gs; g++) {
+                double amax = 0;
+                for (int c = g * gs; c < (g + 1) * gs; c++) {
+                    amax = Math.max(amax, Math.abs((double) w.get(row, c) * s[c]));
+                }
+                // Brute force: each ratio's group output error, mean over samples of (x_g · (w_g − ŵ_g))², directly.
+                double[] err = new double[ratios.length];
+                int best = 0;
+                for (int k = 0; k < ratios.length; k++) {
+                    double t = amax * ratios[k];
+                    double[] v = new double[gs];
+                    for (int c = 0; c < gs; c++) {
+                        v[c] = Math.max(-t, Math.min(t, (double) w.get(row, g * gs + c) * s[g * gs + c]));
+                    }
+                    double[] p = new double[2];
+                    grid.params(v, 0, gs, p);
+                    for (int n = 0; n < x.dim(0); n++) {
+                        double e = 0;
+                        for (int c = 0; c < gs; c++) {
+                            double wHat = MinMaxGrid.value(grid.code(v[c], p[0], p[1]), p[0], p[1]) / s[g * gs + c];
+                            e += x.get(n, g * gs + c) * (w.get(row, g * gs + c) - wHat);
+                        }
+                        err[k] += e * e / x.dim(0);
+                    }
+                    if (err[k] < err[best]) {
+                        best = k;
+                    }
+                }
+                int idx = row * (in / gs) + g;
+                int picked = (int) Math.round((1 - chosen[idx]) * 20);
+                assertEquals(ratios[picked], chosen[idx], 1e-12);
+                // The same ratio, unless the two errors tie to rounding (then either is a minimum).
+                assertTrue(
+                        picked == best || Math.abs(err[picked] - err[best]) <= 1e-9 * err[best],
+                        "row " + row + " group " + g + ": chose ratio " + chosen[idx] + " (error " + err[picked]
+                                + "), brute force " + ratios[best] + " (error " + err[best] + ")");
+                assertEquals(amax * chosen[idx], thresholds[idx], 1e-12 * amax);
+                if (picked > 0) {
+                    clipped++;
+                }
+            }
+        }
+        assertTrue(clipped > 0, "the planted outliers must make some group clip");
+        // The result's codes are the clipped scaled weight's.
+        assertEquals(
+                0.0,
+                loss(Awq.unscale(awq.quantizeClipped(w, s, thresholds), s), r.dequantize(), x),
+                0.0,
+                "quantizeClipped with the chosen thresholds reproduces the result");
+    }
+
+    @Test
+    void clippingNeverIncreasesTheErrorOnPlantedSalientChannels() {
+        int[] salient = {5, 6, 70, 100};
+        boolean strictlyBetter = false;
+        for (long seed = 0; seed < 4; seed++) {
+            Tensor x = salientInputs(3 + seed, 256, 128, salient, 20f);
+            Tensor w = seed % 2 == 0 ? GptqTest.weights(4 + seed, 64, 128) : outlierWeights(4 + seed, 64, 128);
+            // groups of 128 = one group per row: each group's error is its row's whole output error
+            Awq.Result clipped = Awq.builder().build().quantize(w, x);
+            Awq.Result plain = Awq.builder().clip(false).build().quantize(w, x);
+            assertEquals(plain.alpha(), clipped.alpha(), 0.0, "clipping runs after the scale search");
+            double clippedSse = LayerError.outputSse(w, clipped.dequantize(), x);
+            double plainSse = LayerError.outputSse(w, plain.dequantize(), x);
+            assertTrue(clippedSse <= plainSse * (1 + 1e-9), "seed " + seed + ": " + clippedSse + " > " + plainSse);
+            assertTrue(clipped.lossAfterClip() <= clipped.lossBeforeClip() * (1 + 1e-9), "seed " + seed);
+            for (double ratio : plain.clipRatios()) {
+                assertEquals(1.0, ratio, 0.0, "clip(false) keeps every group whole");
+            }
+            double rtnSse = LayerError.outputSse(
+                    w, Awq.builder().build().roundToNearest(w).dequantize(), x);
+            assertTrue(clippedSse < 0.8 * rtnSse, "AWQ with clipping " + clippedSse + " vs RTN " + rtnSse);
+            strictlyBetter |= clippedSse < 0.999 * plainSse;
+        }
+        assertTrue(strictlyBetter, "on the layers with outlier weights clipping must help");
     }
 
     @Test
@@ -119,5 +230,7 @@ class AwqTest {
         assertMessage(() -> awq.quantize(Tensor.zeros(2, 24), Tensor.zeros(4, 24)), "groupSize 16", "24");
         assertMessage(() -> awq.quantize(Tensor.zeros(2, 32), Tensor.zeros(4, 16)), "x shape [4, 16]", "32");
         assertMessage(() -> awq.quantizeScaled(Tensor.zeros(2, 32), new float[3]), "s.length", "3");
+        assertMessage(
+                () -> awq.quantizeClipped(Tensor.zeros(2, 32), new float[32], new double[3]), "thresholds.length", "3");
     }
 }

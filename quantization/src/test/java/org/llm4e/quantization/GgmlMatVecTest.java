@@ -70,8 +70,23 @@ class GgmlMatVecTest {
     void badArguments() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> GgmlMatVec.multiply(GgmlType.Q4_K, new byte[144], 1, 256, new float[256]));
-        assertTrue(e.getMessage().contains("Q4_K"), e.getMessage());
+                () -> GgmlMatVec.multiply(GgmlType.Q6_K, new byte[210], 1, 256, new float[256]));
+        assertTrue(e.getMessage().contains("Q6_K"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> GgmlMatVec.multiply(GgmlType.Q4_K, new byte[72], 1, 128, new float[128]));
+        assertTrue(e.getMessage().contains("256") && e.getMessage().contains("128"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new GgmlMatVec.Activations(48));
+        assertTrue(e.getMessage().contains("cols") && e.getMessage().contains("48"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> GgmlMatVec.multiply(
+                        GgmlType.Q8_0, new byte[34], 1, 32, new GgmlMatVec.Activations(64), new float[1]));
+        assertTrue(e.getMessage().contains("64"), e.getMessage());
+        assertThrows(
+                IllegalStateException.class,
+                () -> GgmlMatVec.multiply(
+                        GgmlType.Q8_0, new byte[34], 1, 32, new GgmlMatVec.Activations(32), new float[1]));
         e = assertThrows(
                 IllegalArgumentException.class, () -> GgmlType.Q6_K.dot(new byte[210], 0, new byte[272], 0, 256));
         assertTrue(e.getMessage().contains("Q6_K"), e.getMessage());

@@ -41,4 +41,34 @@ public interface GgmlDotKernels {
      * @return Σ a[i]·b[i]
      */
     int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n);
+
+    /**
+     * One row of a Q8_0 matrix-vector product: the row's blocks against prepared Q8_0 activations.
+     *
+     * @param w Q8_0 weight blocks
+     * @param wOff first byte of the row
+     * @param x the activations, {@link QuantizedActivations#blocks} blocks
+     * @return the dot product
+     */
+    float rowQ8_0(byte[] w, int wOff, QuantizedActivations x);
+
+    /**
+     * One row of a Q4_0 matrix-vector product: the row's blocks against prepared Q8_0 activations.
+     *
+     * @param w Q4_0 weight blocks
+     * @param wOff first byte of the row
+     * @param x the activations, {@link QuantizedActivations#blocks} blocks
+     * @return the dot product
+     */
+    float rowQ4_0(byte[] w, int wOff, QuantizedActivations x);
+
+    /**
+     * One row of a Q4_K matrix-vector product: the row's blocks against prepared Q8_K activations.
+     *
+     * @param w Q4_K weight blocks
+     * @param wOff first byte of the row
+     * @param x the activations, {@link QuantizedActivations#kBlocks} blocks
+     * @return the dot product
+     */
+    float rowQ4_K(byte[] w, int wOff, QuantizedActivations x);
 }
