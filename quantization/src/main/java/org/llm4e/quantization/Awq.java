@@ -49,7 +49,9 @@ import org.llm4e.core.Tensor;
  * channels (the result does not depend on the batching); and everything is in double, AutoAWQ in the model's float16
  * or float32. Since k = 0 is a candidate, every group's own error never rises; with one group per row (per-channel,
  * or groups as wide as the row) that is the row's whole output error, so clipping can never make the layer worse on
- * the calibration data; with several groups per row the neglected cross terms could in principle, as in AutoAWQ.
+ * the calibration data; with several groups per row the neglected cross terms can make it worse, as in AutoAWQ
+ * (observed here with groups of 16 and 32 samples: clipped 0.110 vs 0.066 for RTN), so use {@code clip(false)} for
+ * the scale search's guarantee of never losing to RTN.
  * {@link Result#lossBeforeClip()} and {@link Result#lossAfterClip()} report both.
  *
  * <p>Everything is computed in double; the returned scales are float32. Immutable and thread-safe.
