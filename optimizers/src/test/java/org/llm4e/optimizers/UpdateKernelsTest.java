@@ -324,4 +324,55 @@ class UpdateKernelsTest {
         assertArrayEquals(a.data(), b.data());
         assertTrue(UpdateKernels.INSTANCE instanceof PanamaUpdateKernels, "the test JVM runs with the Vector API");
     }
+
+    /**
+     * The optimizers whose whole step is a kernel call since Rprop, ASGD and centered RMSprop with momentum got theirs:
+     * the scalar and the Vector API kernels give the same trajectory, bit for bit, through ten steps (ASGD averaging
+     * from the first step, Rprop's step sizes reaching both bounds).
+     */
+    @Test
+    void rpropAsgdAndCenteredRmspropTrajectoriesDoNotDependOnTheKernels() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 999;
+        float[] x0 = random(r, n, 1);
+        float[][] grads = new float[10][];
+        for (int t = 0; t < grads.length; t++) {
+            grads[t] = random(r, n, 1);
+            for (int i = 0; i < n; i += 7) {
+                grads[t][i] = 0f; // the Rprop case that keeps the step size
+            }
+        }
+        for (int which = 0; which < 3; which++) {
+            Parameter a = new Parameter("a", x0.clone());
+            Parameter b = new Parameter("b", x0.clone());
+            Optimizer sa = build(which, SCALAR, a);
+            Optimizer sb = build(which, PANAMA, b);
+            for (float[] g : grads) {
+                System.arraycopy(g, 0, a.grad(), 0, n);
+                System.arraycopy(g, 0, b.grad(), 0, n);
+                sa.step();
+                sb.step();
+            }
+            assertArrayEquals(a.data(), b.data(), "optimizer " + which);
+            if (which == 1) {
+                assertArrayEquals(((ASGD) sa).averaged(a), ((ASGD) sb).averaged(b), "ASGD average");
+            }
+        }
+    }
+
+    private static Optimizer build(int which, UpdateKernels kernels, Parameter p) {
+        switch (which) {
+            case 0:
+                return Rprop.builder().stepSizes(1e-3, 2e-2).kernels(kernels).build(List.of(p));
+            case 1:
+                return ASGD.builder().t0(0).weightDecay(0.01).kernels(kernels).build(List.of(p));
+            default:
+                return RMSprop.builder()
+                        .centered(true)
+                        .momentum(0.9)
+                        .weightDecay(0.01)
+                        .kernels(kernels)
+                        .build(List.of(p));
+        }
+    }
 }
