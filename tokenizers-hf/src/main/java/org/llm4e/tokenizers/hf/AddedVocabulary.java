@@ -115,7 +115,16 @@ final class AddedVocabulary {
         }
     }
 
+    /** Rust regex's Unicode {@code \\w}: Alphabetic, marks, decimal digits, connector punctuation, joiners. */
     private static boolean isWordChar(int cp) {
-        return Unicode.isAlphanumeric(cp) || cp == '_';
+        if (Character.isAlphabetic(cp) || cp == 0x200C || cp == 0x200D) {
+            return true;
+        }
+        int t = Character.getType(cp);
+        return t == Character.NON_SPACING_MARK
+                || t == Character.COMBINING_SPACING_MARK
+                || t == Character.ENCLOSING_MARK
+                || t == Character.DECIMAL_DIGIT_NUMBER
+                || t == Character.CONNECTOR_PUNCTUATION;
     }
 }
