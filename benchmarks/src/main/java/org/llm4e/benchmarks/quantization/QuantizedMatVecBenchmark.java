@@ -7,7 +7,6 @@ import org.ejml.dense.row.CommonOps_FDRM;
 import org.llm4e.core.Kernels;
 import org.llm4e.core.Parallel;
 import org.llm4e.core.Tensor;
-import org.llm4e.quantization.GgmlDot;
 import org.llm4e.quantization.GgmlMatVec;
 import org.llm4e.quantization.GgmlType;
 import org.llm4e.quantization.Int8MatVec;
@@ -29,22 +28,25 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Matrix-vector products y = W x over 4096 × 4096 weights stored as fp32, Q8_0, Q4_0 and INT8, each op taking the
+ * Matrix-vector products y = W x over 4096 × 4096 weights stored as fp32, Q8_0, Q4_0, Q4_K and INT8, each op taking the
  * next matrix of a rotation whose working set (≥ 96 MiB) is three times the 32 MiB L3, so the weights stream from
  * memory as in LLM decoding; beside them the STREAM triad on the same pool, the roof they are measured against.
  *
  * <p>Rows ({@code format}): {@code fp32} core's {@code Kernels.sgemv} (Vector API when present); {@code fp32_ejml}
- * EJML's {@code CommonOps_FDRM.mult} (single-threaded: EJML has no threaded float mat-vec); {@code q8_0}/{@code q4_0}
- * {@link GgmlMatVec#multiplyQuantized} after quantizing x to Q8_0 as ggml does (the kernels {@code Simd} chose);
- * {@code q8_0_scalar}/{@code q4_0_scalar} the scalar reference ({@link GgmlMatVec#multiplyReference}, ggml's generic
- * order), to show what the Vector API path buys; {@code int8} W8A8 {@link Int8MatVec} (per-row scales).
+ * EJML's {@code CommonOps_FDRM.mult} (single-threaded: EJML has no threaded float mat-vec); {@code q8_0}/{@code q4_0}/
+ * {@code q4_k} {@link GgmlMatVec#multiply(GgmlType, byte[], int, int, GgmlMatVec.Activations, float[])} after
+ * quantizing x (to Q8_0, or Q8_K for Q4_K) once per op as ggml does, into reused buffers (no allocation per op; the
+ * kernels {@code Simd} chose); {@code q8_0_scalar}/{@code q4_0_scalar}/{@code q4_k_scalar} the scalar reference
+ * ({@link GgmlMatVec#multiplyReference}, ggml's generic order), to show what the Vector API path buys; {@code int8}
+ * W8A8 {@link Int8MatVec} (per-row scales).
  *
  * <p>Units: the auxiliary counter {@code gbs} is GB/s (10⁹ B/s) of <b>weight bytes</b> streamed: 4·n² (fp32),
- * 34/32·n² (Q8_0), 18/32·n² (Q4_0), n² + 4n (INT8 codes and scales) per op; activations and outputs (a few KB) are
+ * 34/32·n² (Q8_0), 18/32·n² (Q4_0), 144/256·n² (Q4_K), n² + 4n (INT8 codes and scales) per op; activations and outputs (a few KB) are
  * not counted. The triad counts 12 bytes per element (read b and c, write a). The speed-up over fp32 is the ratio of
  * the primary scores (ops/s = mat-vecs per second). Goals of the issue: Q8_0 and Q4_0 at ≥ 60% of the triad's GB/s in
  * weight bytes, and Q4_0 ≥ 3.5× fp32 in ops/s. Threads: the llm4e pool ({@code -Dllm4e.threads}, default all cores);
- * JMH runs one harness thread.
+ * JMH runs one harness thread. Run everything side by side with
+ * {@code java -jar benchmarks/target/benchmarks.jar QuantizedMatVecBenchmark}; the {@code triad} row is the roof.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -78,7 +80,7 @@ public class QuantizedMatVecBenchmark {
     @State(Scope.Thread)
     public static class Weights {
         /** The storage format and implementation. */
-        @Param({"fp32", "fp32_ejml", "q8_0", "q4_0", "int8", "q8_0_scalar", "q4_0_scalar"})
+        @Param({"fp32", "fp32_ejml", "q8_0", "q4_0", "q4_k", "int8", "q8_0_scalar", "q4_0_scalar", "q4_k_scalar"})
         public String format;
 
         float[][] f32;
@@ -90,6 +92,8 @@ public class QuantizedMatVecBenchmark {
         FMatrixRMaj xm;
         FMatrixRMaj ym;
         float[] y = new float[N];
+        byte[] xq = new byte[N];
+        GgmlMatVec.Activations acts = new GgmlMatVec.Activations(N);
         GgmlType type;
         long bytesPerMatrix;
         int next;
@@ -136,7 +140,9 @@ public class QuantizedMatVecBenchmark {
                     }
                     break;
                 default:
-                    type = format.startsWith("q8_0") ? GgmlType.Q8_0 : GgmlType.Q4_0;
+                    type = format.startsWith("q8_0")
+                            ? GgmlType.Q8_0
+                            : format.startsWith("q4_k") ? GgmlType.Q4_K : GgmlType.Q4_0;
                     byte[] b = new byte[(int) type.bytes((long) N * N)];
                     type.quantize(w, 0, w.length, b, 0);
                     bytesPerMatrix = b.length;
@@ -175,21 +181,21 @@ public class QuantizedMatVecBenchmark {
                 s.next = (m + 1) % s.ejml.length;
                 break;
             case "int8": {
-                byte[] xq = new byte[N];
-                float sx = Int8MatVec.quantizeActivations(s.x, xq);
+                float sx = Int8MatVec.quantizeActivations(s.x, s.xq);
                 y = s.y;
-                Int8MatVec.multiplyQuantized(s.codes[m], s.scales[m], N, N, xq, sx, y);
+                Int8MatVec.multiplyQuantized(s.codes[m], s.scales[m], N, N, s.xq, sx, y);
                 s.next = (m + 1) % s.codes.length;
                 break;
             }
             case "q8_0_scalar":
             case "q4_0_scalar":
+            case "q4_k_scalar":
                 y = GgmlMatVec.multiplyReference(s.type, s.blocks[m], N, N, s.x);
                 s.next = (m + 1) % s.blocks.length;
                 break;
             default:
                 y = s.y;
-                GgmlMatVec.multiplyQuantized(s.type, s.blocks[m], N, N, GgmlDot.quantizeActivations(s.x), y);
+                GgmlMatVec.multiply(s.type, s.blocks[m], N, N, s.acts.set(s.x), y);
                 s.next = (m + 1) % s.blocks.length;
         }
         rates.gbs += 1e-9 * s.bytesPerMatrix;
