@@ -166,11 +166,11 @@ public final class AbsorbedLatentAttention {
         int seq = x.dim(1);
         int rows = batch * seq;
         int width = kvRank + ropeDim;
-        float[] cQ = wdq == null ? x.data() : MultiHeadLatentAttention.linear(x.data(), rows, dModel, wdq, qRank);
-        float[] qAbs = MultiHeadLatentAttention.linear(cQ, rows, qRank, queryAbsorbed, heads * kvRank);
-        float[] qR = MultiHeadLatentAttention.linear(cQ, rows, qRank, wqr, heads * ropeDim);
-        float[] cKV = MultiHeadLatentAttention.linear(x.data(), rows, dModel, wdkv, kvRank);
-        float[] kR = MultiHeadLatentAttention.linear(x.data(), rows, dModel, wkr, ropeDim);
+        float[] cQ = wdq == null ? x.data() : Projections.linear(x.data(), rows, dModel, wdq, qRank);
+        float[] qAbs = Projections.linear(cQ, rows, qRank, queryAbsorbed, heads * kvRank);
+        float[] qR = Projections.linear(cQ, rows, qRank, wqr, heads * ropeDim);
+        float[] cKV = Projections.linear(x.data(), rows, dModel, wdkv, kvRank);
+        float[] kR = Projections.linear(x.data(), rows, dModel, wkr, ropeDim);
         layer.ropeRows(qR, batch, seq, heads, positionOffset);
         layer.ropeRows(kR, batch, seq, 1, positionOffset);
         cache.append(Tensor.of(cKV, batch, seq, kvRank), Tensor.of(kR, batch, seq, ropeDim));
@@ -215,7 +215,7 @@ public final class AbsorbedLatentAttention {
                 }
             }
         }
-        float[] u = MultiHeadLatentAttention.linear(merged, rows, heads * kvRank, outputAbsorbed, dModel);
+        float[] u = Projections.linear(merged, rows, heads * kvRank, outputAbsorbed, dModel);
         return Tensor.of(u, batch, seq, dModel);
     }
 }

@@ -184,8 +184,10 @@ public final class FlashAttention {
     public Result forward(Tensor q, Tensor k, Tensor v, AttentionMask mask, AttentionBias bias, double scale) {
         ScaledDotProductAttention.Dims d = ScaledDotProductAttention.Dims.of(q, k, v, mask, scale);
         return version == Version.V1
-                ? FlashAttentionV1.forward(d, q.data(), k.data(), v.data(), mask, bias, blockQ, blockK)
-                : FlashAttentionV2.forward(d, q.data(), k.data(), v.data(), mask, bias, blockQ, blockK);
+                ? FlashAttentionV1.forward(
+                        d, q.data(), k.data(), v.data(), mask, bias, blockQ, blockK, TileKernels.PREFERRED)
+                : FlashAttentionV2.forward(
+                        d, q.data(), k.data(), v.data(), mask, bias, blockQ, blockK, TileKernels.PREFERRED);
     }
 
     /**

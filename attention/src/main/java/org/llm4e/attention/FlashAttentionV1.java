@@ -44,18 +44,6 @@ public final class FlashAttentionV1 {
             AttentionMask mask,
             AttentionBias bias,
             int blockQ,
-            int blockK) {
-        return forward(d, qa, ka, va, mask, bias, blockQ, blockK, TileKernels.PREFERRED);
-    }
-
-    static FlashAttention.Result forward(
-            ScaledDotProductAttention.Dims d,
-            float[] qa,
-            float[] ka,
-            float[] va,
-            AttentionMask mask,
-            AttentionBias bias,
-            int blockQ,
             int blockK,
             TileKernels kernels) {
         Tensor out = Tensor.zeros(d.batch, d.heads, d.qSeq, d.valueDim);

@@ -98,14 +98,14 @@ public final class MixtureOfExperts {
         this.auxLossCoefficient = b.auxLossCoefficient;
         this.random = new SplittableRandom(b.noiseSeed);
         List<Parameter> ps = new ArrayList<>();
-        this.router = new Parameter("gate.weight", randn(b.seed, numExperts, dModel));
+        this.router = Projections.initialParameter("gate.weight", b.seed, numExperts, dModel);
         ps.add(router);
         for (int i = 0; i < numExperts; i++) {
             long s = b.seed + 100L * (i + 1);
             SwiGluFeedForward e = new SwiGluFeedForward(
-                    Tensor.of(randn(s, hiddenDim, dModel), hiddenDim, dModel),
-                    Tensor.of(randn(s + 1, dModel, hiddenDim), dModel, hiddenDim),
-                    Tensor.of(randn(s + 2, hiddenDim, dModel), hiddenDim, dModel));
+                    Projections.initialWeight(s, hiddenDim, dModel),
+                    Projections.initialWeight(s + 1, dModel, hiddenDim),
+                    Projections.initialWeight(s + 2, hiddenDim, dModel));
             experts.add(e);
             List<Parameter> w = e.parameters(); // w1, w2, w3
             ps.add(new Parameter(
@@ -123,12 +123,6 @@ public final class MixtureOfExperts {
             this.noise = null;
         }
         this.parameters = Collections.unmodifiableList(ps);
-    }
-
-    private static float[] randn(long seed, int out, int in) {
-        Tensor w = Tensor.randn(seed, out, in);
-        Kernels.scale((float) (1.0 / Math.sqrt(in)), w.data(), 0, w.size());
-        return w.data();
     }
 
     /**

@@ -3,7 +3,6 @@ package org.llm4e.attention;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.llm4e.core.Kernels;
 import org.llm4e.core.Parameter;
 import org.llm4e.core.Tensor;
 import org.llm4e.positional.AttentionBias;
@@ -75,10 +74,10 @@ public final class MultiHeadAttention {
         int kvOut = numKvHeads * headDim;
         // Init as nn.Linear's scale: uniform-like magnitude 1/√in; here normal with std 1/√in from the library's
         // documented generator, so a layer built with the same seed is the same on every JDK.
-        this.wq = init("q_proj.weight", b.seed, qOut, dModel);
-        this.wk = init("k_proj.weight", b.seed + 1, kvOut, dModel);
-        this.wv = init("v_proj.weight", b.seed + 2, kvOut, dModel);
-        this.wo = init("o_proj.weight", b.seed + 3, dModel, qOut);
+        this.wq = Projections.initialParameter("q_proj.weight", b.seed, qOut, dModel);
+        this.wk = Projections.initialParameter("k_proj.weight", b.seed + 1, kvOut, dModel);
+        this.wv = Projections.initialParameter("v_proj.weight", b.seed + 2, kvOut, dModel);
+        this.wo = Projections.initialParameter("o_proj.weight", b.seed + 3, dModel, qOut);
     }
 
     /**
@@ -261,12 +260,6 @@ public final class MultiHeadAttention {
         }
     }
 
-    private static Parameter init(String name, long seed, int out, int in) {
-        Tensor w = Tensor.randn(seed, out, in);
-        Kernels.scale((float) (1.0 / Math.sqrt(in)), w.data(), 0, w.size());
-        return new Parameter(name, w.data());
-    }
-
     /**
      * Replaces the weights with Hugging Face / nn.Linear tensors ({@code [out, in]}); missing names are left as they
      * are.
@@ -433,9 +426,24 @@ public final class MultiHeadAttention {
         int batch = x.dim(0);
         int seq = x.dim(1);
         int rows = batch * seq;
-        Tensor q = splitHeads(linear(x.data(), rows, dModel, wq.data(), numHeads * headDim), batch, seq, numHeads);
-        Tensor k = splitHeads(linear(x.data(), rows, dModel, wk.data(), numKvHeads * headDim), batch, seq, numKvHeads);
-        Tensor v = splitHeads(linear(x.data(), rows, dModel, wv.data(), numKvHeads * headDim), batch, seq, numKvHeads);
+        Tensor q = Projections.splitHeads(
+                Projections.linear(x.data(), rows, dModel, wq.data(), numHeads * headDim),
+                batch,
+                seq,
+                numHeads,
+                headDim);
+        Tensor k = Projections.splitHeads(
+                Projections.linear(x.data(), rows, dModel, wk.data(), numKvHeads * headDim),
+                batch,
+                seq,
+                numKvHeads,
+                headDim);
+        Tensor v = Projections.splitHeads(
+                Projections.linear(x.data(), rows, dModel, wv.data(), numKvHeads * headDim),
+                batch,
+                seq,
+                numKvHeads,
+                headDim);
         kvTokensProjected += seq;
         int[] positions = new int[seq];
         for (int t = 0; t < seq; t++) {
@@ -461,8 +469,9 @@ public final class MultiHeadAttention {
             AttentionBias b = atPositions(bias, positionOffset);
             attn = backend.attend(q, k, v, mask, b, scale, weights);
         }
-        Tensor concat = mergeHeads(attn.output(), batch, seq, numHeads);
-        Tensor out = Tensor.of(linear(concat.data(), rows, numHeads * headDim, wo.data(), dModel), batch, seq, dModel);
+        Tensor concat = Projections.mergeHeads(attn.output(), batch, seq, numHeads, headDim);
+        Tensor out = Tensor.of(
+                Projections.linear(concat.data(), rows, numHeads * headDim, wo.data(), dModel), batch, seq, dModel);
         if (cache == null) {
             savedX = x;
             savedQ = q;
@@ -513,27 +522,9 @@ public final class MultiHeadAttention {
                     + Arrays.toString(savedX.shape()));
         }
         // out = concat W_oᵀ  ⇒  dConcat = dOut W_o,  dW_o += dOutᵀ concat
-        float[] dConcat = new float[rows * qOut];
-        Kernels.sgemm(
-                false, false, rows, qOut, dModel, 1f, dOut.data(), 0, dModel, wo.data(), 0, qOut, 0f, dConcat, 0, qOut);
-        Kernels.sgemm(
-                true,
-                false,
-                dModel,
-                qOut,
-                rows,
-                1f,
-                dOut.data(),
-                0,
-                dModel,
-                savedConcat.data(),
-                0,
-                qOut,
-                1f,
-                wo.grad(),
-                0,
-                qOut);
-        Tensor dO = splitHeads(dConcat, batch, seq, numHeads);
+        float[] dConcat = Projections.inputGrad(dOut.data(), rows, dModel, wo.data(), qOut);
+        Projections.accumulateWeightGrad(dOut.data(), rows, dModel, savedConcat.data(), qOut, wo.grad());
+        Tensor dO = Projections.splitHeads(dConcat, batch, seq, numHeads, headDim);
         AttentionBias b = atPositions(bias, savedPositions[0]);
         AttentionGradients g = backend.backward(savedQ, savedK, savedV, savedAttn, dO, savedMask, b, scale);
         Tensor dQ = g.dQ();
@@ -544,62 +535,34 @@ public final class MultiHeadAttention {
         }
         float[] dX = new float[rows * dModel];
         float[] x = savedX.data();
-        backLinear(mergeHeads(dQ, batch, seq, numHeads).data(), rows, qOut, wq, x, dX);
-        backLinear(mergeHeads(dK, batch, seq, numKvHeads).data(), rows, kvOut, wk, x, dX);
-        backLinear(mergeHeads(g.dV(), batch, seq, numKvHeads).data(), rows, kvOut, wv, x, dX);
+        Projections.backward(
+                Projections.mergeHeads(dQ, batch, seq, numHeads, headDim).data(),
+                rows,
+                qOut,
+                wq.data(),
+                wq.grad(),
+                x,
+                dModel,
+                dX);
+        Projections.backward(
+                Projections.mergeHeads(dK, batch, seq, numKvHeads, headDim).data(),
+                rows,
+                kvOut,
+                wk.data(),
+                wk.grad(),
+                x,
+                dModel,
+                dX);
+        Projections.backward(
+                Projections.mergeHeads(g.dV(), batch, seq, numKvHeads, headDim).data(),
+                rows,
+                kvOut,
+                wv.data(),
+                wv.grad(),
+                x,
+                dModel,
+                dX);
         return Tensor.of(dX, batch, seq, dModel);
-    }
-
-    /** For y = x Wᵀ: dW += dyᵀ x and dX += dy W. */
-    private void backLinear(float[] dy, int rows, int out, Parameter w, float[] x, float[] dX) {
-        Kernels.sgemm(true, false, out, dModel, rows, 1f, dy, 0, out, x, 0, dModel, 1f, w.grad(), 0, dModel);
-        Kernels.sgemm(false, false, rows, dModel, out, 1f, dy, 0, out, w.data(), 0, dModel, 1f, dX, 0, dModel);
-    }
-
-    /** {@code x Wᵀ} for x {@code [rows, in]} and W {@code [out, in]}. */
-    private static float[] linear(float[] x, int rows, int in, float[] w, int out) {
-        float[] y = new float[rows * out];
-        Kernels.sgemm(false, true, rows, out, in, 1f, x, 0, in, w, 0, in, 0f, y, 0, out);
-        return y;
-    }
-
-    /** {@code [batch·seq, heads·headDim]} → {@code [batch, heads, seq, headDim]}. */
-    private Tensor splitHeads(float[] y, int batch, int seq, int heads) {
-        Tensor t = Tensor.zeros(batch, heads, seq, headDim);
-        float[] d = t.data();
-        for (int b = 0; b < batch; b++) {
-            for (int s = 0; s < seq; s++) {
-                for (int h = 0; h < heads; h++) {
-                    System.arraycopy(
-                            y,
-                            ((b * seq + s) * heads + h) * headDim,
-                            d,
-                            ((b * heads + h) * seq + s) * headDim,
-                            headDim);
-                }
-            }
-        }
-        return t;
-    }
-
-    /** {@code [batch, heads, seq, headDim]} → {@code [batch, seq, heads·headDim]}. */
-    private Tensor mergeHeads(Tensor o, int batch, int seq, int heads) {
-        Tensor t = Tensor.zeros(batch, seq, heads * headDim);
-        float[] s = o.data();
-        float[] d = t.data();
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < seq; i++) {
-                for (int h = 0; h < heads; h++) {
-                    System.arraycopy(
-                            s,
-                            ((b * heads + h) * seq + i) * headDim,
-                            d,
-                            ((b * seq + i) * heads + h) * headDim,
-                            headDim);
-                }
-            }
-        }
-        return t;
     }
 
     /**

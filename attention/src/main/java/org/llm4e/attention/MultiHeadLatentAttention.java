@@ -3,7 +3,6 @@ package org.llm4e.attention;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.llm4e.core.Kernels;
 import org.llm4e.core.Parameter;
 import org.llm4e.core.Tensor;
 import org.llm4e.positional.RotaryEmbedding;
@@ -88,21 +87,14 @@ public final class MultiHeadLatentAttention {
         this.rope =
                 b.rope != null ? b.rope : RotaryEmbedding.builder(qkRopeHeadDim).build();
         this.qIn = qLoraRank > 0 ? qLoraRank : dModel;
-        this.wdq = qLoraRank > 0 ? init("W_DQ", b.seed, qLoraRank, dModel) : null;
-        this.wuq = init("W_UQ", b.seed + 1, numHeads * qkNopeHeadDim, qIn);
-        this.wqr = init("W_QR", b.seed + 2, numHeads * qkRopeHeadDim, qIn);
-        this.wdkv = init("W_DKV", b.seed + 3, kvLoraRank, dModel);
-        this.wuk = init("W_UK", b.seed + 4, numHeads * qkNopeHeadDim, kvLoraRank);
-        this.wkr = init("W_KR", b.seed + 5, qkRopeHeadDim, dModel);
-        this.wuv = init("W_UV", b.seed + 6, numHeads * vHeadDim, kvLoraRank);
-        this.wo = init("W_O", b.seed + 7, dModel, numHeads * vHeadDim);
-    }
-
-    private static Parameter init(String name, long seed, int out, int in) {
-        // Normal with std 1/√in from the library's documented generator: the same layer on every JDK.
-        Tensor w = Tensor.randn(seed, out, in);
-        Kernels.scale((float) (1.0 / Math.sqrt(in)), w.data(), 0, w.size());
-        return new Parameter(name, w.data());
+        this.wdq = qLoraRank > 0 ? Projections.initialParameter("W_DQ", b.seed, qLoraRank, dModel) : null;
+        this.wuq = Projections.initialParameter("W_UQ", b.seed + 1, numHeads * qkNopeHeadDim, qIn);
+        this.wqr = Projections.initialParameter("W_QR", b.seed + 2, numHeads * qkRopeHeadDim, qIn);
+        this.wdkv = Projections.initialParameter("W_DKV", b.seed + 3, kvLoraRank, dModel);
+        this.wuk = Projections.initialParameter("W_UK", b.seed + 4, numHeads * qkNopeHeadDim, kvLoraRank);
+        this.wkr = Projections.initialParameter("W_KR", b.seed + 5, qkRopeHeadDim, dModel);
+        this.wuv = Projections.initialParameter("W_UV", b.seed + 6, numHeads * vHeadDim, kvLoraRank);
+        this.wo = Projections.initialParameter("W_O", b.seed + 7, dModel, numHeads * vHeadDim);
     }
 
     /**
@@ -488,11 +480,11 @@ public final class MultiHeadLatentAttention {
         int batch = x.dim(0);
         int seq = x.dim(1);
         int rows = batch * seq;
-        float[] cQ = wdq == null ? x.data().clone() : linear(x.data(), rows, dModel, wdq.data(), qLoraRank);
-        float[] qC = linear(cQ, rows, qIn, wuq.data(), numHeads * qkNopeHeadDim);
-        float[] qR = linear(cQ, rows, qIn, wqr.data(), numHeads * qkRopeHeadDim);
-        float[] cKV = linear(x.data(), rows, dModel, wdkv.data(), kvLoraRank);
-        float[] kR = linear(x.data(), rows, dModel, wkr.data(), qkRopeHeadDim);
+        float[] cQ = wdq == null ? x.data().clone() : Projections.linear(x.data(), rows, dModel, wdq.data(), qLoraRank);
+        float[] qC = Projections.linear(cQ, rows, qIn, wuq.data(), numHeads * qkNopeHeadDim);
+        float[] qR = Projections.linear(cQ, rows, qIn, wqr.data(), numHeads * qkRopeHeadDim);
+        float[] cKV = Projections.linear(x.data(), rows, dModel, wdkv.data(), kvLoraRank);
+        float[] kR = Projections.linear(x.data(), rows, dModel, wkr.data(), qkRopeHeadDim);
         ropeRows(qR, batch, seq, numHeads, positionOffset);
         ropeRows(kR, batch, seq, 1, positionOffset);
 
@@ -507,20 +499,23 @@ public final class MultiHeadLatentAttention {
             allRopeKeys = cache.ropeKeys();
         }
         int kvSeq = allLatents.dim(1);
-        float[] kC = linear(allLatents.data(), batch * kvSeq, kvLoraRank, wuk.data(), numHeads * qkNopeHeadDim);
-        float[] vC = linear(allLatents.data(), batch * kvSeq, kvLoraRank, wuv.data(), numHeads * vHeadDim);
+        float[] kC =
+                Projections.linear(allLatents.data(), batch * kvSeq, kvLoraRank, wuk.data(), numHeads * qkNopeHeadDim);
+        float[] vC = Projections.linear(allLatents.data(), batch * kvSeq, kvLoraRank, wuv.data(), numHeads * vHeadDim);
 
-        Tensor contentQ = splitHeads(qC, batch, seq, numHeads, qkNopeHeadDim);
-        Tensor ropeQ = splitHeads(qR, batch, seq, numHeads, qkRopeHeadDim);
-        Tensor contentK = splitHeads(kC, batch, kvSeq, numHeads, qkNopeHeadDim);
-        Tensor v = splitHeads(vC, batch, kvSeq, numHeads, vHeadDim);
+        Tensor contentQ = Projections.splitHeads(qC, batch, seq, numHeads, qkNopeHeadDim);
+        Tensor ropeQ = Projections.splitHeads(qR, batch, seq, numHeads, qkRopeHeadDim);
+        Tensor contentK = Projections.splitHeads(kC, batch, kvSeq, numHeads, qkNopeHeadDim);
+        Tensor v = Projections.splitHeads(vC, batch, kvSeq, numHeads, vHeadDim);
         Tensor q = concatLast(contentQ, ropeQ);
         // k^R is one key for all heads: broadcast it next to every head's content key.
         Tensor k = concatLast(contentK, broadcastHeads(allRopeKeys, numHeads));
         AttentionMask mask = causal ? AttentionMask.causal() : AttentionMask.none();
         AttentionResult attn = ScaledDotProductAttention.forwardWithStats(q, k, v, mask, null, scale, weights);
-        float[] concat = mergeHeads(attn.output(), batch, seq, numHeads, vHeadDim);
-        Tensor out = Tensor.of(linear(concat, rows, numHeads * vHeadDim, wo.data(), dModel), batch, seq, dModel);
+        float[] concat = Projections.mergeHeads(attn.output(), batch, seq, numHeads, vHeadDim)
+                .data();
+        Tensor out =
+                Tensor.of(Projections.linear(concat, rows, numHeads * vHeadDim, wo.data(), dModel), batch, seq, dModel);
         return new Intermediates(
                 Tensor.of(cQ, batch, seq, qIn), contentQ, ropeQ, latents, ropeKeys, contentK, v, attn, out);
     }
@@ -544,49 +539,6 @@ public final class MultiHeadLatentAttention {
                 }
             }
         }
-    }
-
-    /** {@code y = x Wᵀ}: {@code x [rows, in]}, {@code W [out, in]} (nn.Linear), {@code y [rows, out]}. */
-    static float[] linear(float[] x, int rows, int in, float[] w, int out) {
-        float[] y = new float[rows * out];
-        Kernels.sgemm(false, true, rows, out, in, 1f, x, 0, in, w, 0, in, 0f, y, 0, out);
-        return y;
-    }
-
-    /** {@code [batch·seq, heads·width]} → {@code [batch, heads, seq, width]}. */
-    static Tensor splitHeads(float[] y, int batch, int seq, int heads, int width) {
-        Tensor t = Tensor.zeros(batch, heads, seq, width);
-        for (int b = 0; b < batch; b++) {
-            for (int s = 0; s < seq; s++) {
-                for (int h = 0; h < heads; h++) {
-                    System.arraycopy(
-                            y,
-                            ((b * seq + s) * heads + h) * width,
-                            t.data(),
-                            ((b * heads + h) * seq + s) * width,
-                            width);
-                }
-            }
-        }
-        return t;
-    }
-
-    /** {@code [batch, heads, seq, width]} → {@code [batch·seq, heads·width]}. */
-    static float[] mergeHeads(Tensor t, int batch, int seq, int heads, int width) {
-        float[] y = new float[batch * seq * heads * width];
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                for (int s = 0; s < seq; s++) {
-                    System.arraycopy(
-                            t.data(),
-                            ((b * heads + h) * seq + s) * width,
-                            y,
-                            ((b * seq + s) * heads + h) * width,
-                            width);
-                }
-            }
-        }
-        return y;
     }
 
     private static Tensor concatLast(Tensor a, Tensor b) {

@@ -123,9 +123,9 @@ public final class TransformerBlock {
         if (moe == null) {
             // Normal with std 1/√in, like the attention projections, from the library's documented generator.
             this.ffn = new SwiGluFeedForward(
-                    scaledRandn(b.seed + 10, hiddenDim, dModel),
-                    scaledRandn(b.seed + 11, dModel, hiddenDim),
-                    scaledRandn(b.seed + 12, hiddenDim, dModel));
+                    Projections.initialWeight(b.seed + 10, hiddenDim, dModel),
+                    Projections.initialWeight(b.seed + 11, dModel, hiddenDim),
+                    Projections.initialWeight(b.seed + 12, hiddenDim, dModel));
         } else {
             this.ffn = null;
         }
@@ -152,12 +152,6 @@ public final class TransformerBlock {
     /** The component's parameter under its Hugging Face name, sharing the live data and gradient arrays. */
     private void name(String hfName, Parameter p) {
         byName.put(hfName, new Parameter(hfName, p.data(), p.grad()));
-    }
-
-    private static Tensor scaledRandn(long seed, int out, int in) {
-        Tensor w = Tensor.randn(seed, out, in);
-        Kernels.scale((float) (1.0 / Math.sqrt(in)), w.data(), 0, w.size());
-        return w;
     }
 
     /**
@@ -607,17 +601,27 @@ public final class TransformerBlock {
                     null, null, out);
         }
         List<Parameter> w = attention.parameters();
-        Tensor q =
-                splitHeads(linear(a.data(), rows, dModel, w.get(0).data(), numHeads * headDim), batch, seq, numHeads);
-        Tensor k = splitHeads(
-                linear(a.data(), rows, dModel, w.get(1).data(), numKvHeads * headDim), batch, seq, numKvHeads);
+        Tensor q = Projections.splitHeads(
+                Projections.linear(a.data(), rows, dModel, w.get(0).data(), numHeads * headDim),
+                batch,
+                seq,
+                numHeads,
+                headDim);
+        Tensor k = Projections.splitHeads(
+                Projections.linear(a.data(), rows, dModel, w.get(1).data(), numKvHeads * headDim),
+                batch,
+                seq,
+                numKvHeads,
+                headDim);
         Tensor gate = null;
         Tensor up = null;
         Tensor act = null;
         if (moe == null) {
             List<Parameter> fw = ffn.parameters();
-            gate = Tensor.of(linear(f.data(), rows, dModel, fw.get(0).data(), hiddenDim), batch, seq, hiddenDim);
-            up = Tensor.of(linear(f.data(), rows, dModel, fw.get(2).data(), hiddenDim), batch, seq, hiddenDim);
+            gate = Tensor.of(
+                    Projections.linear(f.data(), rows, dModel, fw.get(0).data(), hiddenDim), batch, seq, hiddenDim);
+            up = Tensor.of(
+                    Projections.linear(f.data(), rows, dModel, fw.get(2).data(), hiddenDim), batch, seq, hiddenDim);
             act = Tensor.zeros(batch, seq, hiddenDim);
             for (int i = 0; i < act.size(); i++) {
                 act.data()[i] = (float) (SiLU.silu(gate.data()[i]) * up.data()[i]);
@@ -716,48 +720,16 @@ public final class TransformerBlock {
         Tensor dAct = null;
         if (moe == null && lastFfnAct != null) {
             // ffn_out = act W2ᵀ  ⇒  d act = dOut W2
-            dAct = Tensor.zeros(batch, seq, hiddenDim);
-            Kernels.sgemm(
-                    false,
-                    false,
-                    rows,
-                    hiddenDim,
-                    dModel,
-                    1f,
-                    dOut.data(),
-                    0,
-                    dModel,
-                    ffn.parameters().get(1).data(),
-                    0,
-                    hiddenDim,
-                    0f,
-                    dAct.data(),
-                    0,
-                    hiddenDim);
+            float[] w2 = ffn.parameters().get(1).data();
+            dAct = Tensor.of(Projections.inputGrad(dOut.data(), rows, dModel, w2, hiddenDim), batch, seq, hiddenDim);
         }
         Tensor dF = (moe == null ? ffn.backward(dOut2) : moe.backward(dOut2)).reshape(batch, seq, dModel);
         Tensor dH = ffnNorm.backward(dF);
         Kernels.axpy(1f, dOut.data(), 0, dH.data(), 0, dH.size());
         int qOut = numHeads * headDim;
-        Tensor dAttnOut = Tensor.zeros(batch, seq, qOut);
         // attn_proj = attn_out W_oᵀ  ⇒  d attn_out = dh W_o (the same product MultiHeadAttention.backward forms)
-        Kernels.sgemm(
-                false,
-                false,
-                rows,
-                qOut,
-                dModel,
-                1f,
-                dH.data(),
-                0,
-                dModel,
-                attention.parameters().get(3).data(),
-                0,
-                qOut,
-                0f,
-                dAttnOut.data(),
-                0,
-                qOut);
+        float[] wo = attention.parameters().get(3).data();
+        Tensor dAttnOut = Tensor.of(Projections.inputGrad(dH.data(), rows, dModel, wo, qOut), batch, seq, qOut);
         Tensor dQ = null;
         Tensor dK = null;
         Tensor dV = null;
@@ -769,7 +741,7 @@ public final class TransformerBlock {
                             lastAttention.k(),
                             lastAttention.v(),
                             lastAttention.attention(),
-                            splitHeads(dAttnOut.data(), batch, seq, numHeads),
+                            Projections.splitHeads(dAttnOut.data(), batch, seq, numHeads, headDim),
                             AttentionMask.causal(),
                             null,
                             attention.scale());
@@ -819,32 +791,6 @@ public final class TransformerBlock {
         Tensor c = a.copy();
         Kernels.axpy(1f, b.data(), 0, c.data(), 0, c.size());
         return c;
-    }
-
-    /** {@code x Wᵀ} for x {@code [rows, in]} and W {@code [out, in]}. */
-    private static float[] linear(float[] x, int rows, int in, float[] w, int out) {
-        float[] y = new float[rows * out];
-        Kernels.sgemm(false, true, rows, out, in, 1f, x, 0, in, w, 0, in, 0f, y, 0, out);
-        return y;
-    }
-
-    /** {@code [batch·seq, heads·headDim]} → {@code [batch, heads, seq, headDim]}. */
-    private Tensor splitHeads(float[] y, int batch, int seq, int heads) {
-        Tensor t = Tensor.zeros(batch, heads, seq, headDim);
-        float[] d = t.data();
-        for (int b = 0; b < batch; b++) {
-            for (int s = 0; s < seq; s++) {
-                for (int h = 0; h < heads; h++) {
-                    System.arraycopy(
-                            y,
-                            ((b * seq + s) * heads + h) * headDim,
-                            d,
-                            ((b * heads + h) * seq + s) * headDim,
-                            headDim);
-                }
-            }
-        }
-        return t;
     }
 
     /**

@@ -109,6 +109,39 @@ class TileKernelsProperties {
         assertClose(expected, actual, 3e-7, 1e-30, "exp");
     }
 
+    /**
+     * The exponential written out in the vector kernel (kept inline so that no vector is boxed) gives the bits of core's
+     * {@code VectorMath.exp(float)}, which the kernel's tails call: every element equals it wherever it falls in the
+     * tile, over the whole clamped range and beyond.
+     */
+    @Property(tries = 60)
+    void expShiftedHasTheBitsOfCoresExponential(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 9) int rows,
+            @ForAll @IntRange(min = 1, max = 70) int cols,
+            @ForAll boolean perRow) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] s = new float[rows * cols];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (float) r.nextDouble(-120, 100); // past both clamps (−104, 89)
+        }
+        float[] shift = new float[perRow ? rows : cols];
+        for (int i = 0; i < shift.length; i++) {
+            shift[i] = r.nextInt(7) == 0 ? Float.NEGATIVE_INFINITY : (float) r.nextDouble(-2, 2);
+        }
+        float[] expected = new float[s.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                float sh = shift[perRow ? i : j];
+                expected[i * cols + j] = sh == Float.NEGATIVE_INFINITY
+                        ? 0f
+                        : org.llm4e.core.internal.simd.VectorMath.exp(s[i * cols + j] - sh);
+            }
+        }
+        SIMD.expShifted(perRow, rows, cols, s, 0, cols, shift, 0);
+        assertIdentical(expected, s, "expShifted vs VectorMath.exp");
+    }
+
     @Property(tries = 60)
     void softmaxStepAgreesWithTheScalarReference(
             @ForAll long seed,

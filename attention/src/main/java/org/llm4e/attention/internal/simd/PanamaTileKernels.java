@@ -5,6 +5,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.llm4e.attention.internal.TileKernels;
+import org.llm4e.core.internal.simd.VectorMath;
 
 /**
  * The Vector API tile kernels ({@code jdk.incubator.vector}), loaded by {@code Simd.load}; nothing references this
@@ -35,7 +36,8 @@ import org.llm4e.attention.internal.TileKernels;
  *
  * <p>The same range reduction and Cephes polynomial as core's {@code VectorMath.exp} (at most 1.011 ulps from
  * {@code e^x}, only {@code +, −, ×, fma}, min/max and bit operations, so the same bits in the interpreter and in
- * compiled code, on JDK 17 and 25), with a scalar twin for the tails. The online-softmax step runs on a
+ * compiled code, on JDK 17 and 25), written out in {@code expVector} and taken from {@code VectorMath.exp(float)} for
+ * the tails. The online-softmax step runs on a
  * <em>transposed</em> score tile, {@code sᵀ[key][query]}, so that its row maxima and row sums are lane-wise maxima
  * and sums over the vectors of a column block: no horizontal reduction anywhere.
  */
@@ -216,7 +218,7 @@ public final class PanamaTileKernels implements TileKernels {
             }
             for (; j < cols; j++) {
                 float sh = shift[shiftOff + (perRow ? i : j)];
-                s[row + j] = sh == Float.NEGATIVE_INFINITY ? 0f : exp(s[row + j] - sh);
+                s[row + j] = sh == Float.NEGATIVE_INFINITY ? 0f : VectorMath.exp(s[row + j] - sh);
             }
         }
     }
@@ -239,11 +241,11 @@ public final class PanamaTileKernels implements TileKernels {
             float sum = 0f;
             for (int key = 0; key < keys; key++) {
                 int at = sOff + key * lds + q;
-                float e = mNew == Float.NEGATIVE_INFINITY ? 0f : exp(s[at] - mNew);
+                float e = mNew == Float.NEGATIVE_INFINITY ? 0f : VectorMath.exp(s[at] - mNew);
                 s[at] = e;
                 sum += e;
             }
-            float alpha = m[q] == mNew ? 1f : exp(m[q] - mNew);
+            float alpha = m[q] == mNew ? 1f : VectorMath.exp(m[q] - mNew);
             l[q] = l[q] * alpha + sum;
             m[q] = mNew;
             rescale[q] = alpha;
@@ -264,7 +266,7 @@ public final class PanamaTileKernels implements TileKernels {
         mNew.intoArray(rescale, q);
         for (int j = q; j < q + L; j++) {
             float mj = rescale[j];
-            float alpha = m[j] == mj ? 1f : exp(m[j] - mj);
+            float alpha = m[j] == mj ? 1f : VectorMath.exp(m[j] - mj);
             l[j] *= alpha;
             m[j] = mj;
             rescale[j] = alpha;
@@ -294,7 +296,7 @@ public final class PanamaTileKernels implements TileKernels {
         FloatVector sh =
                 broadcast ? FloatVector.broadcast(S, shift[shiftAt]) : FloatVector.fromArray(S, shift, shiftAt);
         FloatVector v = FloatVector.fromArray(S, x, at).sub(sh);
-        // e^v: clamp, v = n·ln2 + r, e^r ≈ 1 + r + r²·P(r), times 2^⌊n/2⌋·2^(n−⌊n/2⌋) (see exp(float)).
+        // e^v: clamp, v = n·ln2 + r, e^r ≈ 1 + r + r²·P(r), times 2^⌊n/2⌋·2^(n−⌊n/2⌋) (as core's VectorMath.exp).
         FloatVector xc = v.max(LO).min(HI);
         FloatVector t = xc.fma(LOG2E, MAGIC);
         FloatVector n = t.sub(MAGIC);
@@ -318,7 +320,8 @@ public final class PanamaTileKernels implements TileKernels {
                 .intoArray(x, at);
     }
 
-    // ---- e^x: core's VectorMath scheme (Cephes expf coefficients), vector and scalar twins with the same bits ----
+    // ---- e^x: core's VectorMath constants (Cephes expf), copied for the inlined vector code of expVector; the scalar
+    // tails call VectorMath.exp(float), which gives the same bits ----
 
     private static final float LO = -104f;
     private static final float HI = 89f;
@@ -333,30 +336,4 @@ public final class PanamaTileKernels implements TileKernels {
     private static final float P3 = 4.1665795894e-2f;
     private static final float P4 = 1.6666665459e-1f;
     private static final float P5 = 5.0000001201e-1f;
-
-    /**
-     * e^x: x clamped to [−104, 89], n = round(x·log₂e) (by adding 1.5·2²³), r = x − n·ln2 with ln2 split in two,
-     * e^r ≈ 1 + r + r²·P(r) (Cephes expf), scaled by two exact powers of two. The scalar twin of the vector code in
-     * {@link #expVector}: the same operations in the same order, so the same bits.
-     */
-    static float exp(float x) {
-        float xc = Math.min(Math.max(x, LO), HI);
-        float t = Math.fma(xc, LOG2E, MAGIC);
-        float n = t - MAGIC;
-        int ni = Float.floatToRawIntBits(t) - MAGIC_BITS;
-        float negN = -n;
-        float r = Math.fma(negN, LN2_HI, xc);
-        r = Math.fma(negN, LN2_LO, r);
-        float p = Math.fma(r, P0, P1);
-        p = Math.fma(p, r, P2);
-        p = Math.fma(p, r, P3);
-        p = Math.fma(p, r, P4);
-        p = Math.fma(p, r, P5);
-        float y = Math.fma(p, r * r, r) + 1f;
-        int n1 = ni >> 1;
-        int n2 = ni - n1;
-        float s1 = Float.intBitsToFloat((n1 + 127) << 23);
-        float s2 = Float.intBitsToFloat((n2 + 127) << 23);
-        return y * s1 * s2;
-    }
 }
