@@ -120,7 +120,10 @@ public class HfEncodeBenchmark {
                 throw new IllegalArgumentException("model must be bpe, wordpiece or unigram, got " + model);
         }
         hf = HfTokenizer.load(file);
-        djl = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"));
+        // DJL truncates to modelMaxLength (512) unless told otherwise: one op encodes the whole text
+        djl = HuggingFaceTokenizer.newInstance(
+                file,
+                Map.of("addSpecialTokens", "false", "truncation", "false", "modelMaxLength", "1000000000"));
         long[] expected = djl.encode(text, false, false).getIds();
         int[] actual = hf.encode(text, false);
         if (expected.length != actual.length) {
