@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import org.llm4e.tokenizers.internal.CodePointTrie;
+import org.llm4e.tokenizers.internal.IntList;
 
 /**
  * The Unigram language-model tokenizer: every piece has a probability, a text is segmented into the pieces whose
@@ -35,7 +37,17 @@ import java.util.random.RandomGenerator;
  * score − 10, as SentencePiece), or, when the vocabulary holds all 256 byte pieces {@code <0x00>}…{@code <0xFF>}
  * (byte fallback), its UTF-8 bytes: then {@link #decodeBytes(int[])} and {@link #decode(int[])} invert {@link
  * #encode(String)} for every text without U+2581 (a U+2581 in the input decodes to a space, as in SentencePiece).
- * Immutable and thread-safe.
+ *
+ * <p>Two shapes of Viterbi. {@code viterbiByLookup} (package-private, the readable reference) is the
+ * formula above: for each end e and each start s, one hash-map look-up of the substring w[s:e]. {@link
+ * #viterbi(String)} and {@link #encode(String)} build the same lattice from the starts instead: a trie of the pieces
+ * ({@code internal.CodePointTrie}) walked once from each start s yields every piece beginning there, and each one
+ * relaxes best[s + length]. For a fixed end the candidates still arrive in increasing s, and best[s] is final when s
+ * is reached (every edge into s starts before it), so the updates, the ties and the floating-point sums are the same;
+ * property tests check identical ids and scores on random vocabularies and texts. No substring is made; {@link
+ * #encode(String)} also skips the piece strings of the result.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class Unigram implements Tokenizer {
     /** The unknown piece. */
@@ -64,6 +76,7 @@ public final class Unigram implements Tokenizer {
     private final int maxPieceChars;
     private final double unkScore;
     private final TieBreak tieBreak;
+    private final CodePointTrie trie;
 
     private Unigram(String[] pieces, double[] scores, TieBreak tieBreak) {
         this.pieces = pieces;
@@ -100,6 +113,12 @@ public final class Unigram implements Tokenizer {
         this.byteIds = byteCount == 256 ? bytes : null;
         this.maxPieceChars = longest;
         this.unkScore = min - UNK_PENALTY;
+        List<String> keys = new ArrayList<>(textIds.keySet());
+        int[] values = new int[keys.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = textIds.get(keys.get(i));
+        }
+        this.trie = CodePointTrie.ofStrings(keys, values);
     }
 
     /**
@@ -244,7 +263,40 @@ public final class Unigram implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        return viterbi(text.replace(' ', SPACE)).ids();
+        int[] cps = codePoints(text, true);
+        int n = cps.length;
+        double[] best = new double[n + 1];
+        int[] from = new int[n + 1];
+        int[] via = new int[n + 1];
+        lattice(text, cps, best, from, via);
+        int edges = 0;
+        for (int e = n; e > 0; e = from[e]) {
+            edges++;
+        }
+        int[] starts = new int[edges];
+        int[] pieceIds = new int[edges];
+        for (int e = n, k = edges; e > 0; e = from[e]) {
+            starts[--k] = from[e];
+            pieceIds[k] = via[e];
+        }
+        IntList out = new IntList(edges + 4);
+        for (int k = 0; k < edges; k++) {
+            if (pieceIds[k] != UNKNOWN) {
+                out.add(pieceIds[k]);
+            } else if (byteIds != null) {
+                for (byte b : unknownBytes(cps[starts[k]])) {
+                    out.add(byteIds[b & 0xFF]);
+                }
+            } else {
+                out.add(unkId);
+            }
+        }
+        return out.toArray();
+    }
+
+    /** The ids of the reference {@code viterbiByLookup}: the readable path {@code encode} must match. */
+    int[] encodeByLookup(String text) {
+        return viterbiByLookup(text.replace(' ', SPACE)).ids();
     }
 
     /**
@@ -256,6 +308,86 @@ public final class Unigram implements Tokenizer {
      *     fallback
      */
     public Segmentation viterbi(String text) {
+        int[] cps = codePoints(text, false);
+        int n = cps.length;
+        double[] best = new double[n + 1];
+        int[] from = new int[n + 1];
+        int[] via = new int[n + 1];
+        lattice(text, cps, best, from, via);
+        int[] off = codePointOffsets(text);
+        List<int[]> path = new ArrayList<>();
+        for (int e = n; e > 0; e = from[e]) {
+            path.add(new int[] {from[e], e, via[e]});
+        }
+        Collections.reverse(path);
+        return build(text, off, path, best[n]);
+    }
+
+    /**
+     * Viterbi from the starts: for each start s in order, every piece that begins there (one trie walk) relaxes
+     * best[s + length]; an uncovered code point gets the unknown edge [s, s + 1). Fills {@code best}, {@code from},
+     * {@code via} (length n + 1) exactly as {@code viterbiByLookup} does.
+     */
+    private void lattice(String text, int[] cps, double[] best, int[] from, int[] via) {
+        int n = cps.length;
+        Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        best[0] = 0;
+        boolean later = tieBreak == TieBreak.LATEST_START;
+        int room = Math.max(1, trie.maxKeyLength());
+        int[] lengths = new int[room];
+        int[] ids = new int[room];
+        for (int s = 0; s < n; s++) {
+            int matches = trie.prefixes(cps, s, n, lengths, ids);
+            double here = best[s];
+            if (matches == 0 || lengths[0] != 1) {
+                if (unkId < 0 && byteIds == null) {
+                    int at = text.offsetByCodePoints(0, s);
+                    throw new IllegalArgumentException("text has "
+                            + SpecialTokens.quote(new String(Character.toChars(cps[s])))
+                            + " at char " + at + ", which no piece covers, and the vocabulary has neither " + UNK
+                            + " nor byte fallback");
+                }
+                relax(best, from, via, s, s + 1, here + unkScore, UNKNOWN, later);
+            }
+            for (int k = 0; k < matches; k++) {
+                relax(best, from, via, s, s + lengths[k], here + scores[ids[k]], ids[k], later);
+            }
+        }
+    }
+
+    private static void relax(double[] best, int[] from, int[] via, int s, int e, double cand, int id, boolean later) {
+        if (cand > best[e] || (later && cand == best[e] && cand != Double.NEGATIVE_INFINITY)) {
+            best[e] = cand;
+            from[e] = s;
+            via[e] = id;
+        }
+    }
+
+    /** The code points of a text, each space as {@link #SPACE} if asked. */
+    private static int[] codePoints(String text, boolean escapeSpaces) {
+        int[] cps = new int[text.length()];
+        int n = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            cps[n++] = escapeSpaces && cp == ' ' ? SPACE : cp;
+        }
+        return n == cps.length ? cps : Arrays.copyOf(cps, n);
+    }
+
+    /** The bytes byte fallback writes for an uncovered code point (a lone surrogate as '?', as String does). */
+    private static byte[] unknownBytes(int cp) {
+        return new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The readable Viterbi of the formula, the reference of {@link #viterbi(String)}: for each end, every start
+     * within the longest piece, one hash-map look-up of the substring each.
+     *
+     * @param text the text, as it is
+     * @return the most probable segmentation; ties as {@link #tieBreak()}
+     */
+    Segmentation viterbiByLookup(String text) {
         int[] off = codePointOffsets(text);
         int n = off.length - 1;
         double[] best = new double[n + 1];

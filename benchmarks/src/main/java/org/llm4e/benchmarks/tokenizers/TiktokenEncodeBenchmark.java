@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.llm4e.tokenizers.Tiktoken;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -32,6 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code chunking=whole} encodes the corpus in one call; {@code chunking=1KB} encodes it as consecutive pieces of
  * about 1 KB (cut at char boundaries), one call each, which adds the per-call overhead (allocation of the result and
  * the scratch buffers, special-token handling) that dominates when a service counts tokens of short messages.
+ * {@code chunking=longRuns} encodes instead four texts that are each one huge pre-split piece of about 100 KB
+ * (lower-case letters without a space, digits for r50k-style patterns, a symbol run, CJK without punctuation): the
+ * merge runs on pieces of tens of thousands of bytes, where the linear scan would be quadratic and the heap form
+ * ({@code PairMerger.mergeHeap}) takes over; its MB/s next to {@code whole}'s tells the cost per byte of long pieces.
  *
  * <p>Unit: the {@code megabytes} secondary result (an {@link AuxCounters} counter of the UTF-8 megabytes encoded,
  * reported per second) is MB/s; the primary score is calls of the whole corpus per second. The setup fails if the two
@@ -52,8 +57,11 @@ public class TiktokenEncodeBenchmark {
     @Param({"cl100k_base", "o200k_base"})
     public String encoding;
 
-    /** {@code whole}: one call for the corpus; {@code 1KB}: one call per 1 KB piece. */
-    @Param({"whole", "1KB"})
+    /**
+     * {@code whole}: one call for the corpus; {@code 1KB}: one call per 1 KB piece; {@code longRuns}: one call per
+     * 100 KB text that pre-splits into a single piece.
+     */
+    @Param({"whole", "1KB", "longRuns"})
     public String chunking;
 
     /** A text file to encode; empty = the synthetic mixed corpus. */
@@ -82,9 +90,17 @@ public class TiktokenEncodeBenchmark {
     /** Loads the corpus and both encodings and checks that they agree on every id. */
     @Setup(Level.Trial)
     public void setUp() {
-        String text = BenchCorpus.load(corpus, corpus.isEmpty() ? 1_000_000 : 0);
-        megabytes = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
-        pieces = chunking.equals("whole") ? new String[] {text} : pieces(text, 1024);
+        if (chunking.equals("longRuns")) {
+            pieces = longRuns(100_000, 17L);
+        } else {
+            String text = BenchCorpus.load(corpus, corpus.isEmpty() ? 1_000_000 : 0);
+            pieces = chunking.equals("whole") ? new String[] {text} : pieces(text, 1024);
+        }
+        long bytes = 0;
+        for (String p : pieces) {
+            bytes += p.getBytes(StandardCharsets.UTF_8).length;
+        }
+        megabytes = bytes / 1e6;
         llm4e = Tiktoken.load(encoding);
         jtokkit = Encodings.newDefaultEncodingRegistry()
                 .getEncoding(EncodingType.fromName(encoding).orElseThrow());
@@ -94,6 +110,28 @@ public class TiktokenEncodeBenchmark {
                 throw new IllegalStateException("llm4e and jtokkit disagree on " + encoding);
             }
         }
+    }
+
+    /**
+     * Texts that are each one pre-split piece in cl100k and o200k: random lower-case letters, random symbols, random
+     * CJK ideographs (each {@code chars} long), and a digit run (one piece in r50k/p50k, runs of three in the others).
+     */
+    static String[] longRuns(int chars, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        String punct = "!@#$%^&*()_+-=[]{};:,.<>?/|~";
+        StringBuilder letters = new StringBuilder(chars);
+        StringBuilder symbols = new StringBuilder(chars);
+        StringBuilder digits = new StringBuilder(chars);
+        StringBuilder cjk = new StringBuilder(chars / 3);
+        for (int i = 0; i < chars; i++) {
+            letters.append((char) ('a' + rnd.nextInt(26)));
+            symbols.append(punct.charAt(rnd.nextInt(punct.length())));
+            digits.append((char) ('0' + rnd.nextInt(10)));
+        }
+        for (int i = 0; i < chars / 3; i++) {
+            cjk.append((char) (0x4E00 + rnd.nextInt(3000)));
+        }
+        return new String[] {letters.toString(), symbols.toString(), digits.toString(), cjk.toString()};
     }
 
     /** Consecutive pieces of at most {@code maxBytes} UTF-8 bytes that do not cut a surrogate pair. */

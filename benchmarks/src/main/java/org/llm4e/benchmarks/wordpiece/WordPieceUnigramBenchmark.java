@@ -25,8 +25,13 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * WordPiece and Unigram encode throughput in MB/s of UTF-8 input (the {@code megabytes} secondary result; the primary
  * ops/s is texts per second), single-threaded, on a seeded synthetic text of pseudo-English with punctuation and CJK
- * runs. The vocabularies are trained at setup on the first 100 KB by this library's trainers at {@code vocabSize}; the training benchmarks
- * time one training run on 100 KB of text as a function of the vocabulary size. Hugging Face tokenizers (DJL) is
+ * runs. The vocabularies are trained at setup on the first 100 KB by this library's trainers at {@code vocabSize}; the
+ * training benchmarks time one training run on 100 KB of text as a function of the vocabulary size.
+ *
+ * <p>MB/s: read the {@code megabytes} row of each encode benchmark (UTF-8 megabytes encoded per second; the primary
+ * score times the corpus size gives the same). {@code wordPieceEncode} and {@code unigramEncode} are the trie
+ * encoders; {@code wordPieceTokenizeByLookup} runs the readable reference (one hash-map look-up of a substring per
+ * (start, end), and the token strings) on the same text, for the gain of the trie. Hugging Face tokenizers (DJL) is
  * cross-checked for equal ids in the tokenizers module's tests; it is not raced here because the benchmarks module
  * does not depend on it.
  */
@@ -80,6 +85,14 @@ public class WordPieceUnigramBenchmark {
     public int[] wordPieceEncode(Models m, Bytes b) {
         b.megabytes += m.textMegabytes;
         return m.wordPiece.encode(m.text);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public Object wordPieceTokenizeByLookup(Models m, Bytes b) {
+        b.megabytes += m.textMegabytes;
+        return m.wordPiece.tokenize(m.text);
     }
 
     @Benchmark

@@ -84,6 +84,19 @@ public final class IntList {
     }
 
     /**
+     * Drops the values from {@code newSize} on, keeping the capacity.
+     *
+     * @param newSize the size to keep, in {@code [0, size()]}
+     * @throws IllegalArgumentException if {@code newSize} is out of that range
+     */
+    public void truncate(int newSize) {
+        if (newSize < 0 || newSize > size) {
+            throw new IllegalArgumentException("newSize must be in [0, " + size + "], got " + newSize);
+        }
+        size = newSize;
+    }
+
+    /**
      * Returns the backing array (valid up to {@link #size()}); it is replaced when the list grows.
      *
      * @return the live array
