@@ -9,7 +9,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-JAR="$ROOT/benchmarks/target/benchmarks.jar"
+JAR="${JAR:-$ROOT/benchmarks/target/benchmarks.jar}"  # JAR=... records with another build of the jar
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 [ $# -ge 1 ] || { echo "usage: $0 NAME [JMH args...]" >&2; exit 2; }
 NAME="$1"; shift

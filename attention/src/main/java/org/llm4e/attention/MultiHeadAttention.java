@@ -453,13 +453,12 @@ public final class MultiHeadAttention {
         if (cache != null) {
             cache.append(k, v);
             int start = cache.startPosition();
-            AttentionBias b = bias == null || start == 0
-                    ? bias
-                    : (head, query, key) -> bias.bias(head, query + start, key + start);
+            AttentionBias b = atPositions(bias, start);
             attn = backend.query(cache, q, mask, scale, b);
             savedX = null; // backward through a cache is not supported
         } else {
-            AttentionBias b = bias == null ? null : bias.shifted(positionOffset);
+            // queries and keys are the same chunk, both starting at positionOffset
+            AttentionBias b = atPositions(bias, positionOffset);
             attn = backend.attend(q, k, v, mask, b, scale, weights);
         }
         Tensor concat = mergeHeads(attn.output(), batch, seq, numHeads);
@@ -475,6 +474,19 @@ public final class MultiHeadAttention {
             savedMask = mask;
         }
         return new Intermediates(q, k, v, attn, concat, out);
+    }
+
+    /**
+     * The bias seen by a kernel whose query and key indices both count from absolute position {@code start}: the
+     * kernel's pair (i, j) is the pair (start + i, start + j) of the sequence. {@link AttentionBias#shifted(int)} moves
+     * the queries only, which is right when the keys already count from 0; here both count from {@code start}, so
+     * relative biases (T5, Shaw) see the true distance j − i and absolute ones the true positions.
+     */
+    private static AttentionBias atPositions(AttentionBias bias, int start) {
+        if (bias == null || start == 0) {
+            return bias;
+        }
+        return (head, query, key) -> bias.bias(head, query + start, key + start);
     }
 
     /**
@@ -522,7 +534,7 @@ public final class MultiHeadAttention {
                 0,
                 qOut);
         Tensor dO = splitHeads(dConcat, batch, seq, numHeads);
-        AttentionBias b = bias == null ? null : bias.shifted(savedPositions[0]);
+        AttentionBias b = atPositions(bias, savedPositions[0]);
         AttentionGradients g = backend.backward(savedQ, savedK, savedV, savedAttn, dO, savedMask, b, scale);
         Tensor dQ = g.dQ();
         Tensor dK = g.dK();

@@ -16,8 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.llm4e.core.Parameter;
 import org.llm4e.core.Tensor;
 import org.llm4e.positional.Alibi;
+import org.llm4e.positional.AttentionBias;
 import org.llm4e.positional.RopeLayout;
 import org.llm4e.positional.RotaryEmbedding;
+import org.llm4e.positional.T5RelativeBias;
 import org.llm4e.testsupport.Golden;
 
 class MultiHeadAttentionTest {
@@ -103,6 +105,24 @@ class MultiHeadAttentionTest {
         }
         assertEquals(9, cache.length());
         assertClose(full.data(), out, 1e-5, 1e-6, "incremental vs full");
+    }
+
+    @Test
+    void relativeBiasSeesTrueDistancesAtAPositionOffset() {
+        // Without RoPE the only position-dependent part is a T5 bias, which depends on j − i alone: a chunk whose
+        // tokens sit at positions 7..12 must attend exactly as the same chunk at positions 0..5.
+        AttentionBias t5 = T5RelativeBias.random(4, 8, 16, false, 1.0, 11);
+        MultiHeadAttention mha = MultiHeadAttention.builder()
+                .dModel(16)
+                .numHeads(4)
+                .causal(true)
+                .bias(t5)
+                .seed(5)
+                .build();
+        Tensor x = Tensor.randn(9, 2, 6, 16);
+        Tensor atZero = mha.forward(x, 0);
+        Tensor atSeven = mha.forward(x, 7);
+        assertClose(atZero.data(), atSeven.data(), 0, 0, "T5 bias at offset 7 vs 0");
     }
 
     @Test

@@ -43,11 +43,8 @@ public final class ASGD extends BaseOptimizer {
             .weightDecay(0)
             .maximize();
 
-    private final UpdateKernels kernels;
-
     ASGD(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override
@@ -92,18 +89,7 @@ public final class ASGD extends BaseOptimizer {
         float muF = (float) mu;
         float[] w = p.data();
         float[] grad = p.grad();
-        chunks(n, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float gi = negate ? -grad[i] : grad[i];
-                if (l2 != 0f) {
-                    gi = gi + l2 * w[i];
-                }
-                float wi = w[i] * decay; // param.mul_(1 - lambd * eta)
-                wi = wi + negEta * gi; // param.add_(grad, alpha=-eta)
-                w[i] = wi;
-                ax[i] = average ? ax[i] + (wi - ax[i]) * muF : wi;
-            }
-        });
+        chunks(n, (lo, hi) -> kernels.asgd(w, grad, ax, lo, hi, l2, negate, decay, negEta, average, muF));
         double t = s.step;
         s.scalars.put("eta", lr / Math.pow(1 + lambd * lr * t, g.number("alpha")));
         s.scalars.put("mu", 1 / Math.max(1, t - g.number("t0")));

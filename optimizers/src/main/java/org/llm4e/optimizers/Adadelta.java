@@ -34,11 +34,8 @@ public final class Adadelta extends BaseOptimizer {
             .weightDecay(0)
             .maximize();
 
-    private final UpdateKernels kernels;
-
     Adadelta(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override

@@ -34,11 +34,8 @@ public final class Adagrad extends BaseOptimizer {
             .eps(1e-10)
             .maximize();
 
-    private final UpdateKernels kernels;
-
     Adagrad(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override

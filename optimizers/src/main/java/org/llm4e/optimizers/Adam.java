@@ -40,11 +40,8 @@ public final class Adam extends BaseOptimizer {
             .maximize()
             .flag("decoupled_weight_decay", false);
 
-    private final UpdateKernels kernels;
-
     Adam(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     /**

@@ -35,11 +35,8 @@ public final class AdamW extends BaseOptimizer {
             .flag("amsgrad", false)
             .maximize();
 
-    private final UpdateKernels kernels;
-
     AdamW(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override

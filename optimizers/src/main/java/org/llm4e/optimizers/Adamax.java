@@ -32,11 +32,8 @@ public final class Adamax extends BaseOptimizer {
             .weightDecay(0)
             .maximize();
 
-    private final UpdateKernels kernels;
-
     Adamax(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override

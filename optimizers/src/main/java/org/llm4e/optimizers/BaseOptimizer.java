@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.llm4e.core.Parallel;
 import org.llm4e.core.Parameter;
+import org.llm4e.optimizers.internal.UpdateKernels;
 
 /**
  * What every optimizer shares: its parameter groups, the per-parameter state, {@code step()} as a loop over groups and
@@ -24,8 +25,12 @@ abstract class BaseOptimizer implements Optimizer {
     private final Map<Parameter, ParamState> state = new IdentityHashMap<>();
     private final List<Parameter> allParams = new ArrayList<>();
 
-    BaseOptimizer(HyperSpec spec, Map<String, Object> values, List<ParamGroup> requests) {
+    /** The element loops of the update rules (scalar or Vector API; tests pass either). */
+    final UpdateKernels kernels;
+
+    BaseOptimizer(HyperSpec spec, Map<String, Object> values, List<ParamGroup> requests, UpdateKernels kernels) {
         this.spec = spec;
+        this.kernels = kernels;
         if (requests == null || requests.isEmpty()) {
             throw new IllegalArgumentException(spec.optimizer() + ": param groups must not be null or empty");
         }

@@ -28,11 +28,8 @@ public final class Lion extends BaseOptimizer {
     static final HyperSpec SPEC =
             new HyperSpec("Lion").lr(1e-4).betas(0.9, 0.99).weightDecay(0).maximize();
 
-    private final UpdateKernels kernels;
-
     Lion(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override

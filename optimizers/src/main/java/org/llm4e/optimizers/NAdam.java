@@ -44,11 +44,8 @@ public final class NAdam extends BaseOptimizer {
             .flag("decoupled_weight_decay", false)
             .maximize();
 
-    private final UpdateKernels kernels;
-
     NAdam(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override

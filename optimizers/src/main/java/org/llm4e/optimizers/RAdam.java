@@ -38,11 +38,8 @@ public final class RAdam extends BaseOptimizer {
             .maximize()
             .number("rectification_threshold", 5, HyperSpec::nonNegative);
 
-    private final UpdateKernels kernels;
-
     RAdam(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override

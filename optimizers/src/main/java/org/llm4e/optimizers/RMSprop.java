@@ -26,8 +26,8 @@ import org.llm4e.optimizers.internal.UpdateKernels;
  *
  * <p>Defaults (torch): lr 1e-2, alpha 0.99, eps 1e-8, weight_decay 0, momentum 0, centered false, maximize false.
  *
- * <p>Speed: the common path (no centering, no momentum) is vectorised, 20 bytes per parameter. Stateful and not
- * thread-safe.
+ * <p>Speed: every variant is vectorised; the common one (no centering, no momentum) streams 20 bytes per parameter,
+ * centering and momentum 8 more each. Stateful and not thread-safe.
  */
 public final class RMSprop extends BaseOptimizer {
     static final HyperSpec SPEC = new HyperSpec("RMSprop")
@@ -40,11 +40,8 @@ public final class RMSprop extends BaseOptimizer {
             .maximize()
             .flag("eps_inside_sqrt", false);
 
-    private final UpdateKernels kernels;
-
     RMSprop(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override
@@ -67,40 +64,13 @@ public final class RMSprop extends BaseOptimizer {
         boolean negate = g.flag("maximize");
         float[] w = p.data();
         float[] grad = p.grad();
-        if (momentum == 0 && !centered) {
-            chunks(
-                    n,
-                    (lo, hi) -> kernels.rmsprop(
-                            w, grad, v, lo, hi, l2, negate, alpha, oneMinusAlpha, eps, epsInside, negLr));
-            return;
-        }
         float[] buf = momentum > 0 ? s.buffer("momentum_buffer", n) : null;
         float[] gAvg = centered ? s.buffer("grad_avg", n) : null;
         float mu = (float) momentum;
-        chunks(n, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float gi = negate ? -grad[i] : grad[i];
-                if (l2 != 0f) {
-                    gi = gi + l2 * w[i];
-                }
-                float vi = v[i] * alpha + oneMinusAlpha * (gi * gi);
-                v[i] = vi;
-                float var = vi;
-                if (gAvg != null) {
-                    float ga = gAvg[i] + oneMinusAlpha * (gi - gAvg[i]); // grad_avg.lerp_(grad, 1 - alpha)
-                    gAvg[i] = ga;
-                    var = vi + -1f * ga * ga; // square_avg.addcmul(grad_avg, grad_avg, value=-1)
-                }
-                float avg = epsInside ? (float) Math.sqrt(var + eps) : (float) Math.sqrt(var) + eps;
-                if (buf != null) {
-                    float b = buf[i] * mu + gi / avg; // buf.mul_(momentum).addcdiv_(grad, avg)
-                    buf[i] = b;
-                    w[i] = w[i] + negLr * b;
-                } else {
-                    w[i] = w[i] + negLr * gi / avg;
-                }
-            }
-        });
+        chunks(
+                n,
+                (lo, hi) -> kernels.rmsprop(
+                        w, grad, v, gAvg, buf, lo, hi, l2, negate, alpha, oneMinusAlpha, eps, epsInside, negLr, mu));
     }
 
     /**

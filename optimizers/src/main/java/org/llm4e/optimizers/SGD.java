@@ -55,11 +55,8 @@ public final class SGD extends BaseOptimizer {
                 }
             });
 
-    private final UpdateKernels kernels;
-
     SGD(Map<String, Object> values, List<ParamGroup> groups, UpdateKernels kernels) {
-        super(SPEC, values, groups);
-        this.kernels = kernels;
+        super(SPEC, values, groups, kernels);
     }
 
     @Override

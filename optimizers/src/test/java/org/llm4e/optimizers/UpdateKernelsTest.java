@@ -118,10 +118,119 @@ class UpdateKernelsTest {
         assertArrayEquals(m, m2, "lion m");
         float[] v = positive(r, n);
         float[] v2 = v.clone();
-        SCALAR.rmsprop(p, g, v, 0, n, 0.01f, negate, 0.99f, 0.01f, 1e-8f, epsInside, -0.01f);
-        PANAMA.rmsprop(p2, g, v2, 0, n, 0.01f, negate, 0.99f, 0.01f, 1e-8f, epsInside, -0.01f);
+        SCALAR.rmsprop(p, g, v, null, null, 0, n, 0.01f, negate, 0.99f, 0.01f, 1e-8f, epsInside, -0.01f, 0f);
+        PANAMA.rmsprop(p2, g, v2, null, null, 0, n, 0.01f, negate, 0.99f, 0.01f, 1e-8f, epsInside, -0.01f, 0f);
         assertArrayEquals(p, p2, "rmsprop p");
         assertArrayEquals(v, v2, "rmsprop v");
+    }
+
+    @Property(tries = 60)
+    void centeredAndMomentumRmspropKernelsAgree(
+            @ForAll @IntRange(min = 0, max = 200) int n,
+            @ForAll long seed,
+            @ForAll boolean centered,
+            @ForAll boolean momentum,
+            @ForAll boolean epsInside,
+            @ForAll boolean negate) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] p = random(r, n, 2);
+        float[] g = random(r, n, 1);
+        float[] v = positive(r, n);
+        // ḡ² may exceed v here, so the centered root sees negative numbers and both sides must give the same NaN
+        float[] gAvg = centered ? random(r, n, 1) : null;
+        float[] buf = momentum ? random(r, n, 1) : null;
+        float[] p2 = p.clone();
+        float[] v2 = v.clone();
+        float[] gAvg2 = centered ? gAvg.clone() : null;
+        float[] buf2 = momentum ? buf.clone() : null;
+        int from = Math.min(n, 5);
+        SCALAR.rmsprop(p, g, v, gAvg, buf, from, n, 0.01f, negate, 0.9f, 0.1f, 1e-8f, epsInside, -0.01f, 0.9f);
+        PANAMA.rmsprop(p2, g, v2, gAvg2, buf2, from, n, 0.01f, negate, 0.9f, 0.1f, 1e-8f, epsInside, -0.01f, 0.9f);
+        assertArrayEquals(p, p2, "p");
+        assertArrayEquals(v, v2, "square_avg");
+        if (centered) {
+            assertArrayEquals(gAvg, gAvg2, "grad_avg");
+        }
+        if (momentum) {
+            assertArrayEquals(buf, buf2, "momentum_buffer");
+        }
+    }
+
+    /**
+     * Rprop's masks and blends against the scalar if-chain: gradients and previous gradients that are ±0, keep or flip
+     * their sign, or are NaN, and step sizes pushed past both clamps.
+     */
+    @Property(tries = 100)
+    void rpropKernelsAgree(
+            @ForAll @IntRange(min = 0, max = 200) int n,
+            @ForAll long seed,
+            @ForAll boolean negate,
+            @ForAll boolean tightBounds) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] p = random(r, n, 2);
+        float[] g = new float[n];
+        float[] prev = new float[n];
+        float[] size = new float[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = special(r);
+            prev[i] = special(r);
+            // around the clamps: some sizes already below min or above max, some that one factor pushes across
+            size[i] = (float) Math.scalb(r.nextDouble(0.5, 2), r.nextInt(-22, 8));
+        }
+        float min = tightBounds ? 1e-3f : 1e-6f;
+        float max = tightBounds ? 1f : 50f;
+        float[] p2 = p.clone();
+        float[] prev2 = prev.clone();
+        float[] size2 = size.clone();
+        int from = Math.min(n, 1);
+        SCALAR.rprop(p, g, prev, size, from, n, negate, 0.5f, 1.2f, min, max);
+        PANAMA.rprop(p2, g, prev2, size2, from, n, negate, 0.5f, 1.2f, min, max);
+        assertArrayEquals(p, p2, "p");
+        assertArrayEquals(prev, prev2, "prev");
+        assertArrayEquals(size, size2, "step_size");
+        // a second step on the same state exercises the zeroed previous gradients of the flipped lanes
+        SCALAR.rprop(p, g, prev, size, from, n, negate, 0.5f, 1.2f, min, max);
+        PANAMA.rprop(p2, g, prev2, size2, from, n, negate, 0.5f, 1.2f, min, max);
+        assertArrayEquals(p, p2, "p, second step");
+        assertArrayEquals(prev, prev2, "prev, second step");
+        assertArrayEquals(size, size2, "step_size, second step");
+    }
+
+    /** A value for Rprop's sign tests: often ±0, sometimes NaN, otherwise a random sign and magnitude. */
+    private static float special(SplittableRandom r) {
+        int kind = r.nextInt(10);
+        if (kind == 0) {
+            return 0f;
+        }
+        if (kind == 1) {
+            return -0f;
+        }
+        if (kind == 2 && r.nextInt(4) == 0) {
+            return Float.NaN;
+        }
+        return (float) (r.nextDouble(-1, 1) * Math.scalb(1.0, r.nextInt(-30, 4)));
+    }
+
+    @Property(tries = 60)
+    void asgdKernelsAgree(
+            @ForAll @IntRange(min = 0, max = 200) int n,
+            @ForAll long seed,
+            @ForAll boolean average,
+            @ForAll boolean l2,
+            @ForAll boolean negate) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] p = random(r, n, 2);
+        float[] g = random(r, n, 1);
+        float[] ax = random(r, n, 2);
+        float[] p2 = p.clone();
+        float[] ax2 = ax.clone();
+        float wd = l2 ? 0.01f : 0f;
+        float mu = average ? 0.25f : 1f;
+        int from = Math.min(n, 2);
+        SCALAR.asgd(p, g, ax, from, n, wd, negate, 0.9999f, -0.01f, average, mu);
+        PANAMA.asgd(p2, g, ax2, from, n, wd, negate, 0.9999f, -0.01f, average, mu);
+        assertArrayEquals(p, p2, "p");
+        assertArrayEquals(ax, ax2, "ax");
     }
 
     @Property(tries = 60)

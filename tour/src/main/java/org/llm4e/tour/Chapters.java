@@ -24,8 +24,11 @@ public final class Chapters {
         chapters.add(new MatMulChapter());
         chapters.add(new ActivationsChapter());
         chapters.add(new PositionalChapter());
+        chapters.add(new AttentionChapter());
         chapters.add(new OptimizersChapter());
+        chapters.add(new TransformerChapter());
         chapters.add(new TokenizersChapter());
+        chapters.add(new QuantizationChapter());
         return chapters;
     }
 

@@ -7,9 +7,10 @@ import picocli.CommandLine.Command;
  * The {@code llm4e} command, the front door of the project: {@code info} describes the machine as the library sees
  * it, {@code tour} runs the chapters (a demo per module: a table on the terminal, PNG charts in a folder),
  * {@code tokenize} encodes standard input with a tiktoken encoding ({@code echo "hello world" | ./llm4e tokenize
- * --encoding o200k_base}), {@code bench} builds and runs the JMH benchmark jar ({@code bench --summary}: the curated
- * set behind the README's table) and {@code estimate} is the inference calculator (memory, TTFT, TPOT of a model on an
- * accelerator).
+ * --encoding o200k_base}), {@code gguf} prints the header, metadata and tensor table of a GGUF file
+ * ({@code ./llm4e gguf model.gguf}), {@code bench} builds and runs the JMH benchmark jar ({@code bench --summary}: the
+ * curated set behind the README's table) and {@code estimate} is the inference calculator (memory, TTFT, TPOT of a
+ * model on an accelerator).
  *
  * <p>Run it through the {@code ./llm4e} launcher at the root of the project, which builds this jar when it is
  * missing or older than the sources and starts the JVM with {@code --add-modules jdk.incubator.vector}.
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             TourCommand.class,
             TokenizeCommand.class,
+            GgufCommand.class,
             BenchCommand.class,
             EstimateCommand.class,
             CommandLine.HelpCommand.class

@@ -8,6 +8,29 @@ public final class ScalarUpdateKernels implements UpdateKernels {
     /** Creates the scalar implementation. */
     public ScalarUpdateKernels() {}
 
+    /** The gradient the rule sees: negated when maximizing (torch's {@code -grad}). */
+    private static float grad(float[] g, int i, boolean negate) {
+        return negate ? -g[i] : g[i];
+    }
+
+    /**
+     * L2 weight decay added to the gradient, {@code g + l2·p} (torch's {@code grad.add(param, alpha=wd)}); skipped when
+     * the coefficient is 0, as torch does, so that a −0 gradient stays −0.
+     */
+    private static float withL2(float gi, float pi, float l2) {
+        return l2 != 0f ? gi + l2 * pi : gi;
+    }
+
+    /** torch's {@code a.lerp_(x, w)} of a first moment: {@code a + w·(x − a)}. */
+    private static float lerp(float a, float x, float w) {
+        return a + w * (x - a);
+    }
+
+    /** An exponential moving average {@code a·β + (1 − β)·x} (torch's {@code a.mul_(β).add_(x, alpha=1 − β)}). */
+    private static float ema(float a, float beta, float oneMinusBeta, float x) {
+        return a * beta + oneMinusBeta * x;
+    }
+
     @Override
     public void adam(
             float[] p,
@@ -27,13 +50,10 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             float bc2Sqrt,
             float eps) {
         for (int i = from; i < to; i++) {
-            float gi = negate ? -g[i] : g[i];
             float pi = p[i] * decay; // AdamW: param.mul_(1 - lr*wd) before anything else (decay = 1 for Adam)
-            if (l2 != 0f) {
-                gi = gi + l2 * pi; // Adam's L2: grad.add(param, alpha=wd); skipped when 0, as torch does
-            }
-            float mi = m[i] + oneMinusBeta1 * (gi - m[i]); // exp_avg.lerp_(grad, 1 - beta1)
-            float vi = v[i] * beta2 + oneMinusBeta2 * (gi * gi); // exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2)
+            float gi = withL2(grad(g, i, negate), pi, l2); // Adam's L2 sees the decayed parameter (none with decay)
+            float mi = lerp(m[i], gi, oneMinusBeta1); // exp_avg.lerp_(grad, 1 - beta1)
+            float vi = ema(v[i], beta2, oneMinusBeta2, gi * gi); // exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2)
             m[i] = mi;
             v[i] = vi;
             float vDen = vi;
@@ -61,12 +81,9 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             boolean nesterov,
             boolean firstStep) {
         for (int i = from; i < to; i++) {
-            float d = negate ? -g[i] : g[i];
-            if (l2 != 0f) {
-                d = d + l2 * p[i];
-            }
+            float d = withL2(grad(g, i, negate), p[i], l2);
             if (buf != null) {
-                float b = firstStep ? d : buf[i] * momentum + oneMinusDampening * d;
+                float b = firstStep ? d : ema(buf[i], momentum, oneMinusDampening, d);
                 buf[i] = b;
                 d = nesterov ? d + momentum * b : b;
             }
@@ -89,11 +106,11 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             float oneMinusBeta2,
             float negLr) {
         for (int i = from; i < to; i++) {
-            float gi = negate ? -g[i] : g[i];
+            float gi = grad(g, i, negate);
             float mi = m[i];
-            float c = mi * beta1 + oneMinusBeta1 * gi; // the interpolation whose sign is the update
+            float c = ema(mi, beta1, oneMinusBeta1, gi); // the interpolation whose sign is the update
             p[i] = p[i] * decay + negLr * Math.signum(c);
-            m[i] = mi * beta2 + oneMinusBeta2 * gi;
+            m[i] = ema(mi, beta2, oneMinusBeta2, gi);
         }
     }
 
@@ -102,6 +119,8 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             float[] p,
             float[] g,
             float[] v,
+            float[] gAvg,
+            float[] buf,
             int from,
             int to,
             float l2,
@@ -110,16 +129,80 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             float oneMinusAlpha,
             float eps,
             boolean epsInside,
-            float negLr) {
+            float negLr,
+            float momentum) {
         for (int i = from; i < to; i++) {
-            float gi = negate ? -g[i] : g[i];
-            if (l2 != 0f) {
-                gi = gi + l2 * p[i];
-            }
-            float vi = v[i] * alpha + oneMinusAlpha * (gi * gi);
+            float gi = withL2(grad(g, i, negate), p[i], l2);
+            float vi = ema(v[i], alpha, oneMinusAlpha, gi * gi);
             v[i] = vi;
-            float avg = epsInside ? (float) Math.sqrt(vi + eps) : (float) Math.sqrt(vi) + eps;
-            p[i] = p[i] + negLr * gi / avg;
+            float var = vi;
+            if (gAvg != null) {
+                float ga = lerp(gAvg[i], gi, oneMinusAlpha); // grad_avg.lerp_(grad, 1 - alpha)
+                gAvg[i] = ga;
+                var = vi + -1f * ga * ga; // square_avg.addcmul(grad_avg, grad_avg, value=-1)
+            }
+            float avg = epsInside ? (float) Math.sqrt(var + eps) : (float) Math.sqrt(var) + eps;
+            if (buf != null) {
+                float b = buf[i] * momentum + gi / avg; // buf.mul_(momentum).addcdiv_(grad, avg)
+                buf[i] = b;
+                p[i] = p[i] + negLr * b;
+            } else {
+                p[i] = p[i] + negLr * gi / avg;
+            }
+        }
+    }
+
+    @Override
+    public void rprop(
+            float[] p,
+            float[] g,
+            float[] prev,
+            float[] size,
+            int from,
+            int to,
+            boolean negate,
+            float etaMinus,
+            float etaPlus,
+            float min,
+            float max) {
+        for (int i = from; i < to; i++) {
+            float gi = grad(g, i, negate);
+            float product = gi * prev[i];
+            float factor;
+            if (product > 0) {
+                factor = etaPlus;
+            } else if (product < 0) {
+                factor = etaMinus;
+                gi = 0f; // torch: grad[sign.eq(etaminus)] = 0, so no move now and no sign test next step
+            } else {
+                factor = product == 0 ? 1f : Float.NaN; // NaN propagates as in torch
+            }
+            float si = Math.min(Math.max(size[i] * factor, min), max); // step_size.mul_(sign).clamp_(min, max)
+            size[i] = si;
+            p[i] = p[i] - Math.signum(gi) * si; // param.addcmul_(grad.sign(), step_size, value=-1)
+            prev[i] = gi;
+        }
+    }
+
+    @Override
+    public void asgd(
+            float[] p,
+            float[] g,
+            float[] ax,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float decay,
+            float negEta,
+            boolean average,
+            float mu) {
+        for (int i = from; i < to; i++) {
+            float gi = withL2(grad(g, i, negate), p[i], l2);
+            float pi = p[i] * decay; // param.mul_(1 - lambd * eta)
+            pi = pi + negEta * gi; // param.add_(grad, alpha=-eta)
+            p[i] = pi;
+            ax[i] = average ? lerp(ax[i], pi, mu) : pi; // ax.add_(param.sub(ax).mul_(mu)), or ax.copy_(param)
         }
     }
 
@@ -142,13 +225,10 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             float coefG,
             float coefM) {
         for (int i = from; i < to; i++) {
-            float gi = negate ? -g[i] : g[i];
             float pi = p[i] * decay; // NAdamW: param.mul_(1 - lr*wd)
-            if (l2 != 0f) {
-                gi = gi + l2 * pi;
-            }
-            float mi = m[i] + oneMinusBeta1 * (gi - m[i]);
-            float vi = v[i] * beta2 + oneMinusBeta2 * (gi * gi);
+            float gi = withL2(grad(g, i, negate), pi, l2);
+            float mi = lerp(m[i], gi, oneMinusBeta1);
+            float vi = ema(v[i], beta2, oneMinusBeta2, gi * gi);
             m[i] = mi;
             v[i] = vi;
             float denom = (float) Math.sqrt(vi / bc2) + eps; // exp_avg_sq.div(bias_correction2).sqrt().add(eps)
@@ -178,13 +258,10 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             float eps,
             float rect) {
         for (int i = from; i < to; i++) {
-            float gi = negate ? -g[i] : g[i];
             float pi = p[i] * decay;
-            if (l2 != 0f) {
-                gi = gi + l2 * pi;
-            }
-            float mi = m[i] + oneMinusBeta1 * (gi - m[i]);
-            float vi = v[i] * beta2 + oneMinusBeta2 * (gi * gi);
+            float gi = withL2(grad(g, i, negate), pi, l2);
+            float mi = lerp(m[i], gi, oneMinusBeta1);
+            float vi = ema(v[i], beta2, oneMinusBeta2, gi * gi);
             m[i] = mi;
             v[i] = vi;
             float step = mi / bc1 * lr; // bias_corrected_exp_avg * lr
@@ -211,11 +288,8 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             float eps,
             float negClr) {
         for (int i = from; i < to; i++) {
-            float gi = negate ? -g[i] : g[i];
-            if (l2 != 0f) {
-                gi = gi + l2 * p[i];
-            }
-            float mi = m[i] + oneMinusBeta1 * (gi - m[i]);
+            float gi = withL2(grad(g, i, negate), p[i], l2);
+            float mi = lerp(m[i], gi, oneMinusBeta1);
             m[i] = mi;
             float ui = Math.max(u[i] * beta2, Math.abs(gi) + eps); // max(exp_inf * beta2, |g| + eps)
             u[i] = ui;
@@ -227,10 +301,7 @@ public final class ScalarUpdateKernels implements UpdateKernels {
     public void adagrad(
             float[] p, float[] g, float[] sum, int from, int to, float l2, boolean negate, float eps, float negClr) {
         for (int i = from; i < to; i++) {
-            float gi = negate ? -g[i] : g[i];
-            if (l2 != 0f) {
-                gi = gi + l2 * p[i];
-            }
+            float gi = withL2(grad(g, i, negate), p[i], l2);
             float si = sum[i] + gi * gi; // state_sum.addcmul_(grad, grad, value=1)
             sum[i] = si;
             float std = (float) Math.sqrt(si) + eps;
@@ -253,15 +324,12 @@ public final class ScalarUpdateKernels implements UpdateKernels {
             float eps,
             float negLr) {
         for (int i = from; i < to; i++) {
-            float gi = negate ? -g[i] : g[i];
-            if (l2 != 0f) {
-                gi = gi + l2 * p[i];
-            }
-            float si = sq[i] * rho + oneMinusRho * (gi * gi);
+            float gi = withL2(grad(g, i, negate), p[i], l2);
+            float si = ema(sq[i], rho, oneMinusRho, gi * gi);
             sq[i] = si;
             float std = (float) Math.sqrt(si + eps);
             float delta = (float) Math.sqrt(acc[i] + eps) / std * gi; // sqrt(u + eps).div_(std).mul_(grad)
-            acc[i] = acc[i] * rho + oneMinusRho * (delta * delta);
+            acc[i] = ema(acc[i], rho, oneMinusRho, delta * delta);
             p[i] = p[i] + negLr * delta;
         }
     }

@@ -115,12 +115,15 @@ public interface UpdateKernels {
             float negLr);
 
     /**
-     * RMSprop without centering and momentum (the common case): {@code v = α·v + (1−α)·g²},
-     * {@code p += −lr·g / (√v + ε)}, or {@code √(v + ε)} when {@code epsInside}.
+     * RMSprop: {@code v = α·v + (1−α)·g²}, {@code p += −lr·g / (√v + ε)} (or {@code √(v + ε)} when
+     * {@code epsInside}); centered, the root is of {@code v − ḡ²} with {@code ḡ} the running mean gradient; with
+     * momentum, {@code b = μ·b + g/avg} and {@code p += −lr·b}.
      *
      * @param p parameters, updated
      * @param g gradients, read
      * @param v square average, updated
+     * @param gAvg running mean gradient ḡ (centered), updated; null when not centered
+     * @param buf momentum buffer, updated; null without momentum
      * @param from first index
      * @param to one past the last index
      * @param l2 weight decay added to the gradient (0 for none)
@@ -130,11 +133,14 @@ public interface UpdateKernels {
      * @param eps ε
      * @param epsInside the article's placement √(v + ε)
      * @param negLr {@code −lr}
+     * @param momentum μ (read only with {@code buf})
      */
     void rmsprop(
             float[] p,
             float[] g,
             float[] v,
+            float[] gAvg,
+            float[] buf,
             int from,
             int to,
             float l2,
@@ -143,7 +149,67 @@ public interface UpdateKernels {
             float oneMinusAlpha,
             float eps,
             boolean epsInside,
-            float negLr);
+            float negLr,
+            float momentum);
+
+    /**
+     * Rprop (torch ≥ 2.0): the step size grows by η⁺ where the gradient kept its sign, shrinks by η⁻ where it flipped
+     * (and the gradient is then taken as 0), stays where the product is 0; it is clamped to {@code [min, max]} and
+     * {@code p −= sign(g)·Δ}.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param prev previous gradient (after the zeroing on a flip), updated
+     * @param size step sizes Δ, updated
+     * @param from first index
+     * @param to one past the last index
+     * @param negate whether to negate the gradient first (maximize)
+     * @param etaMinus η⁻
+     * @param etaPlus η⁺
+     * @param min smallest step size
+     * @param max largest step size
+     */
+    void rprop(
+            float[] p,
+            float[] g,
+            float[] prev,
+            float[] size,
+            int from,
+            int to,
+            boolean negate,
+            float etaMinus,
+            float etaPlus,
+            float min,
+            float max);
+
+    /**
+     * ASGD (torch ≥ 2.0, single-tensor): {@code p = p·(1 − λη) − η·g}, then {@code ax += μ·(p − ax)} once averaging
+     * has started, else {@code ax = p}.
+     *
+     * @param p parameters, updated
+     * @param g gradients, read
+     * @param ax averaged parameters, updated
+     * @param from first index
+     * @param to one past the last index
+     * @param l2 weight decay added to the gradient (0 for none)
+     * @param negate whether to negate the gradient first (maximize)
+     * @param decay {@code 1 − λ·η}
+     * @param negEta {@code −η}
+     * @param average whether averaging has started (μ ≠ 1)
+     * @param mu μ
+     */
+    void asgd(
+            float[] p,
+            float[] g,
+            float[] ax,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float decay,
+            float negEta,
+            boolean average,
+            float mu);
 
     /**
      * NAdam (torch ≥ 2.0): decoupled decay or L2, moments, then the gradient and the momentum terms over

@@ -21,6 +21,35 @@ public final class PanamaUpdateKernels implements UpdateKernels {
     /** Creates the Vector API implementation. */
     public PanamaUpdateKernels() {}
 
+    // The helpers below are the scalar reference's helpers lane by lane; they are small enough that the JIT inlines
+    // them, so the vectors they return stay in registers.
+
+    /** The gradient lanes the rule sees: negated when maximizing. */
+    private static FloatVector grad(float[] g, int i, boolean negate) {
+        FloatVector gi = FloatVector.fromArray(S, g, i);
+        return negate ? gi.neg() : gi;
+    }
+
+    /** L2 weight decay added to the gradient, {@code g + l2·p}; skipped when the coefficient is 0, as torch does. */
+    private static FloatVector withL2(FloatVector gi, FloatVector pi, float l2) {
+        return l2 != 0f ? gi.add(pi.mul(l2)) : gi;
+    }
+
+    /** {@code a + w·(x − a)}, torch's {@code lerp_} of a first moment. */
+    private static FloatVector lerp(FloatVector a, FloatVector x, float w) {
+        return a.add(x.sub(a).mul(w));
+    }
+
+    /** {@code a·β + (1 − β)·x}, an exponential moving average. */
+    private static FloatVector ema(FloatVector a, float beta, float oneMinusBeta, FloatVector x) {
+        return a.mul(beta).add(x.mul(oneMinusBeta));
+    }
+
+    /** {@link Math#signum(float)} lane by lane: ±1 for non-zero numbers, the argument itself for ±0 and NaN. */
+    private static FloatVector signum(FloatVector x) {
+        return x.blend(1f, x.compare(VectorOperators.GT, 0f)).blend(-1f, x.compare(VectorOperators.LT, 0f));
+    }
+
     @Override
     public void adam(
             float[] p,
@@ -41,20 +70,11 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             float eps) {
         int i = from;
         int bound = from + S.loopBound(to - from);
-        boolean useL2 = l2 != 0f;
         for (; i < bound; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            if (negate) {
-                gi = gi.neg();
-            }
             FloatVector pi = FloatVector.fromArray(S, p, i).mul(decay);
-            if (useL2) {
-                gi = gi.add(pi.mul(l2));
-            }
-            FloatVector m0 = FloatVector.fromArray(S, m, i);
-            FloatVector mi = m0.add(gi.sub(m0).mul(oneMinusBeta1));
-            FloatVector vi =
-                    FloatVector.fromArray(S, v, i).mul(beta2).add(gi.mul(gi).mul(oneMinusBeta2));
+            FloatVector gi = withL2(grad(g, i, negate), pi, l2);
+            FloatVector mi = lerp(FloatVector.fromArray(S, m, i), gi, oneMinusBeta1);
+            FloatVector vi = ema(FloatVector.fromArray(S, v, i), beta2, oneMinusBeta2, gi.mul(gi));
             mi.intoArray(m, i);
             vi.intoArray(v, i);
             FloatVector vDen = vi;
@@ -100,20 +120,11 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             boolean firstStep) {
         int i = from;
         int bound = from + S.loopBound(to - from);
-        boolean useL2 = l2 != 0f;
         for (; i < bound; i += L) {
-            FloatVector d = FloatVector.fromArray(S, g, i);
-            if (negate) {
-                d = d.neg();
-            }
             FloatVector pi = FloatVector.fromArray(S, p, i);
-            if (useL2) {
-                d = d.add(pi.mul(l2));
-            }
+            FloatVector d = withL2(grad(g, i, negate), pi, l2);
             if (buf != null) {
-                FloatVector b = firstStep
-                        ? d
-                        : FloatVector.fromArray(S, buf, i).mul(momentum).add(d.mul(oneMinusDampening));
+                FloatVector b = firstStep ? d : ema(FloatVector.fromArray(S, buf, i), momentum, oneMinusDampening, d);
                 b.intoArray(buf, i);
                 d = nesterov ? d.add(b.mul(momentum)) : b;
             }
@@ -138,21 +149,12 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             float negLr) {
         int i = from;
         int bound = from + S.loopBound(to - from);
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector minusOne = FloatVector.broadcast(S, -1f);
         for (; i < bound; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            if (negate) {
-                gi = gi.neg();
-            }
+            FloatVector gi = grad(g, i, negate);
             FloatVector mi = FloatVector.fromArray(S, m, i);
-            FloatVector c = mi.mul(beta1).add(gi.mul(oneMinusBeta1));
-            // Math.signum: ±1 for non-zero numbers, the argument itself for ±0 and NaN.
-            VectorMask<Float> positive = c.compare(VectorOperators.GT, 0f);
-            VectorMask<Float> negative = c.compare(VectorOperators.LT, 0f);
-            FloatVector sign = c.blend(one, positive).blend(minusOne, negative);
-            FloatVector.fromArray(S, p, i).mul(decay).add(sign.mul(negLr)).intoArray(p, i);
-            mi.mul(beta2).add(gi.mul(oneMinusBeta2)).intoArray(m, i);
+            FloatVector c = ema(mi, beta1, oneMinusBeta1, gi);
+            FloatVector.fromArray(S, p, i).mul(decay).add(signum(c).mul(negLr)).intoArray(p, i);
+            ema(mi, beta2, oneMinusBeta2, gi).intoArray(m, i);
         }
         TAIL.lion(p, g, m, i, to, decay, negate, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr);
     }
@@ -162,6 +164,8 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             float[] p,
             float[] g,
             float[] v,
+            float[] gAvg,
+            float[] buf,
             int from,
             int to,
             float l2,
@@ -170,26 +174,92 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             float oneMinusAlpha,
             float eps,
             boolean epsInside,
-            float negLr) {
+            float negLr,
+            float momentum) {
         int i = from;
         int bound = from + S.loopBound(to - from);
-        boolean useL2 = l2 != 0f;
         for (; i < bound; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            if (negate) {
-                gi = gi.neg();
-            }
             FloatVector pi = FloatVector.fromArray(S, p, i);
-            if (useL2) {
-                gi = gi.add(pi.mul(l2));
-            }
-            FloatVector vi =
-                    FloatVector.fromArray(S, v, i).mul(alpha).add(gi.mul(gi).mul(oneMinusAlpha));
+            FloatVector gi = withL2(grad(g, i, negate), pi, l2);
+            FloatVector vi = ema(FloatVector.fromArray(S, v, i), alpha, oneMinusAlpha, gi.mul(gi));
             vi.intoArray(v, i);
-            FloatVector avg = epsInside ? vi.add(eps).sqrt() : vi.sqrt().add(eps);
-            pi.add(gi.mul(negLr).div(avg)).intoArray(p, i);
+            FloatVector var = vi;
+            if (gAvg != null) {
+                FloatVector ga = lerp(FloatVector.fromArray(S, gAvg, i), gi, oneMinusAlpha);
+                ga.intoArray(gAvg, i);
+                var = vi.add(ga.mul(-1f).mul(ga));
+            }
+            FloatVector avg = epsInside ? var.add(eps).sqrt() : var.sqrt().add(eps);
+            if (buf != null) {
+                FloatVector b = FloatVector.fromArray(S, buf, i).mul(momentum).add(gi.div(avg));
+                b.intoArray(buf, i);
+                pi.add(b.mul(negLr)).intoArray(p, i);
+            } else {
+                pi.add(gi.mul(negLr).div(avg)).intoArray(p, i);
+            }
         }
-        TAIL.rmsprop(p, g, v, i, to, l2, negate, alpha, oneMinusAlpha, eps, epsInside, negLr);
+        TAIL.rmsprop(p, g, v, gAvg, buf, i, to, l2, negate, alpha, oneMinusAlpha, eps, epsInside, negLr, momentum);
+    }
+
+    @Override
+    public void rprop(
+            float[] p,
+            float[] g,
+            float[] prev,
+            float[] size,
+            int from,
+            int to,
+            boolean negate,
+            float etaMinus,
+            float etaPlus,
+            float min,
+            float max) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i < bound; i += L) {
+            FloatVector gi = grad(g, i, negate);
+            FloatVector product = gi.mul(FloatVector.fromArray(S, prev, i));
+            VectorMask<Float> kept = product.compare(VectorOperators.GT, 0f);
+            VectorMask<Float> flipped = product.compare(VectorOperators.LT, 0f);
+            // The scalar if-chain as blends: η⁺ where the sign held, η⁻ where it flipped, 1 where the product is ±0,
+            // NaN where it is NaN (Math.max and Math.min below then propagate it, as the scalar clamp does).
+            FloatVector factor = one.blend(etaPlus, kept)
+                    .blend(etaMinus, flipped)
+                    .blend(Float.NaN, product.test(VectorOperators.IS_NAN));
+            gi = gi.blend(0f, flipped); // a flipped sign moves nothing now and tests nothing next step
+            FloatVector si =
+                    FloatVector.fromArray(S, size, i).mul(factor).max(min).min(max);
+            si.intoArray(size, i);
+            FloatVector.fromArray(S, p, i).sub(signum(gi).mul(si)).intoArray(p, i);
+            gi.intoArray(prev, i);
+        }
+        TAIL.rprop(p, g, prev, size, i, to, negate, etaMinus, etaPlus, min, max);
+    }
+
+    @Override
+    public void asgd(
+            float[] p,
+            float[] g,
+            float[] ax,
+            int from,
+            int to,
+            float l2,
+            boolean negate,
+            float decay,
+            float negEta,
+            boolean average,
+            float mu) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        for (; i < bound; i += L) {
+            FloatVector p0 = FloatVector.fromArray(S, p, i);
+            FloatVector gi = withL2(grad(g, i, negate), p0, l2);
+            FloatVector pi = p0.mul(decay).add(gi.mul(negEta));
+            pi.intoArray(p, i);
+            (average ? lerp(FloatVector.fromArray(S, ax, i), pi, mu) : pi).intoArray(ax, i);
+        }
+        TAIL.asgd(p, g, ax, i, to, l2, negate, decay, negEta, average, mu);
     }
 
     @Override
@@ -212,20 +282,11 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             float coefM) {
         int i = from;
         int bound = from + S.loopBound(to - from);
-        boolean useL2 = l2 != 0f;
         for (; i < bound; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            if (negate) {
-                gi = gi.neg();
-            }
             FloatVector pi = FloatVector.fromArray(S, p, i).mul(decay);
-            if (useL2) {
-                gi = gi.add(pi.mul(l2));
-            }
-            FloatVector m0 = FloatVector.fromArray(S, m, i);
-            FloatVector mi = m0.add(gi.sub(m0).mul(oneMinusBeta1));
-            FloatVector vi =
-                    FloatVector.fromArray(S, v, i).mul(beta2).add(gi.mul(gi).mul(oneMinusBeta2));
+            FloatVector gi = withL2(grad(g, i, negate), pi, l2);
+            FloatVector mi = lerp(FloatVector.fromArray(S, m, i), gi, oneMinusBeta1);
+            FloatVector vi = ema(FloatVector.fromArray(S, v, i), beta2, oneMinusBeta2, gi.mul(gi));
             mi.intoArray(m, i);
             vi.intoArray(v, i);
             FloatVector denom = vi.div(bc2).sqrt().add(eps);
@@ -257,21 +318,12 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             float rect) {
         int i = from;
         int bound = from + S.loopBound(to - from);
-        boolean useL2 = l2 != 0f;
         FloatVector bc2SqrtV = FloatVector.broadcast(S, bc2Sqrt);
         for (; i < bound; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            if (negate) {
-                gi = gi.neg();
-            }
             FloatVector pi = FloatVector.fromArray(S, p, i).mul(decay);
-            if (useL2) {
-                gi = gi.add(pi.mul(l2));
-            }
-            FloatVector m0 = FloatVector.fromArray(S, m, i);
-            FloatVector mi = m0.add(gi.sub(m0).mul(oneMinusBeta1));
-            FloatVector vi =
-                    FloatVector.fromArray(S, v, i).mul(beta2).add(gi.mul(gi).mul(oneMinusBeta2));
+            FloatVector gi = withL2(grad(g, i, negate), pi, l2);
+            FloatVector mi = lerp(FloatVector.fromArray(S, m, i), gi, oneMinusBeta1);
+            FloatVector vi = ema(FloatVector.fromArray(S, v, i), beta2, oneMinusBeta2, gi.mul(gi));
             mi.intoArray(m, i);
             vi.intoArray(v, i);
             FloatVector step = mi.div(bc1).mul(lr);
@@ -318,18 +370,10 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             float negClr) {
         int i = from;
         int bound = from + S.loopBound(to - from);
-        boolean useL2 = l2 != 0f;
         for (; i < bound; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            if (negate) {
-                gi = gi.neg();
-            }
             FloatVector pi = FloatVector.fromArray(S, p, i);
-            if (useL2) {
-                gi = gi.add(pi.mul(l2));
-            }
-            FloatVector m0 = FloatVector.fromArray(S, m, i);
-            FloatVector mi = m0.add(gi.sub(m0).mul(oneMinusBeta1));
+            FloatVector gi = withL2(grad(g, i, negate), pi, l2);
+            FloatVector mi = lerp(FloatVector.fromArray(S, m, i), gi, oneMinusBeta1);
             mi.intoArray(m, i);
             FloatVector ui =
                     FloatVector.fromArray(S, u, i).mul(beta2).max(gi.abs().add(eps));
@@ -344,16 +388,9 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             float[] p, float[] g, float[] sum, int from, int to, float l2, boolean negate, float eps, float negClr) {
         int i = from;
         int bound = from + S.loopBound(to - from);
-        boolean useL2 = l2 != 0f;
         for (; i < bound; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            if (negate) {
-                gi = gi.neg();
-            }
             FloatVector pi = FloatVector.fromArray(S, p, i);
-            if (useL2) {
-                gi = gi.add(pi.mul(l2));
-            }
+            FloatVector gi = withL2(grad(g, i, negate), pi, l2);
             FloatVector si = FloatVector.fromArray(S, sum, i).add(gi.mul(gi));
             si.intoArray(sum, i);
             pi.add(gi.mul(negClr).div(si.sqrt().add(eps))).intoArray(p, i);
@@ -377,23 +414,15 @@ public final class PanamaUpdateKernels implements UpdateKernels {
             float negLr) {
         int i = from;
         int bound = from + S.loopBound(to - from);
-        boolean useL2 = l2 != 0f;
         for (; i < bound; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            if (negate) {
-                gi = gi.neg();
-            }
             FloatVector pi = FloatVector.fromArray(S, p, i);
-            if (useL2) {
-                gi = gi.add(pi.mul(l2));
-            }
-            FloatVector si =
-                    FloatVector.fromArray(S, sq, i).mul(rho).add(gi.mul(gi).mul(oneMinusRho));
+            FloatVector gi = withL2(grad(g, i, negate), pi, l2);
+            FloatVector si = ema(FloatVector.fromArray(S, sq, i), rho, oneMinusRho, gi.mul(gi));
             si.intoArray(sq, i);
             FloatVector std = si.add(eps).sqrt();
             FloatVector a0 = FloatVector.fromArray(S, acc, i);
             FloatVector delta = a0.add(eps).sqrt().div(std).mul(gi);
-            a0.mul(rho).add(delta.mul(delta).mul(oneMinusRho)).intoArray(acc, i);
+            ema(a0, rho, oneMinusRho, delta.mul(delta)).intoArray(acc, i);
             pi.add(delta.mul(negLr)).intoArray(p, i);
         }
         TAIL.adadelta(p, g, sq, acc, i, to, l2, negate, rho, oneMinusRho, eps, negLr);
