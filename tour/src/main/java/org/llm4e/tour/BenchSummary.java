@@ -352,8 +352,13 @@ public final class BenchSummary {
         sb.append("- machine: ").append(machine).append('\n');
         sb.append("- JDK: ").append(jdk).append('\n');
         sb.append("- command: `").append(command).append("`\n");
-        sb.append("- short runs (one fork, 1 × 1 s warm-up, 2 × 1 s measurement): indicative figures; the full runs"
-                + " are in `benchmarks/results/`\n\n");
+        boolean smoke = command.contains("--smoke") || command.contains(String.join(" ", SMOKE_TIMING));
+        sb.append(
+                smoke
+                        ? "- smoke run (no warm-up, one 100 ms measurement): checks the pipeline, the figures mean"
+                                + " nothing\n\n"
+                        : "- short runs (one fork, 1 × 1 s warm-up, 2 × 1 s measurement): indicative figures; the full"
+                                + " runs are in `benchmarks/results/`\n\n");
         sb.append("| benchmark | who | implementation | figure | ± error | unit | % of roof |\n");
         sb.append("|---|---|---|---:|---:|---|---:|\n");
         Map<String, Double> roofs = new LinkedHashMap<>();
