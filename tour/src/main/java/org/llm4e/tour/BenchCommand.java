@@ -24,6 +24,14 @@ import picocli.CommandLine.Parameters;
  * one fork, one warm-up and two measurement iterations of one second, which finishes in a few minutes; the JSON goes to
  * {@code llm4e-bench/quick.json} and a Markdown table of it is printed. Short runs on a busy machine are noisy: the
  * figures worth keeping come from full runs (see {@code benchmarks/results/}).
+ *
+ * <p>{@code llm4e bench --summary} runs the curated set of {@link BenchSummary} (SGEMM against ND4J and EJML, the triad
+ * and dot roofs, an Adam step against ND4J's, FlashAttention v2 against naive attention and ND4J, tiktoken against
+ * jtokkit, Q8_0/Q4_0 mat-vec against fp32 and EJML) with short iterations, measures the FMA roof in this JVM
+ * ({@link ComputeRoof}), and writes {@code summary.json} (JMH), {@code summary.md} (llm4e next to its peers and the
+ * roofs, with the machine, the JDK and the command) and {@code summary.png} into {@code --out}. With {@code --readme}
+ * the files go to {@code benchmarks/results/summary-jdkNN.*} and the README's marked block is rewritten with the table.
+ * {@code --smoke} uses tiny iteration counts, to check the pipeline only.
  */
 @Command(
         name = "bench",
@@ -45,6 +53,33 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "print the commands instead of running them")
     boolean dryRun;
 
+    @Option(
+            names = "--summary",
+            description = "run the curated benchmarks behind the README's table (a few minutes) and write JSON,"
+                    + " Markdown and a chart")
+    boolean summary;
+
+    @Option(names = "--smoke", description = "with --summary: tiny iteration counts, figures not worth quoting")
+    boolean smoke;
+
+    @Option(
+            names = "--readme",
+            description = "with --summary: write to benchmarks/results/summary-jdkNN.* and rewrite README.md's table")
+    boolean readme;
+
+    @Option(
+            names = "--from-json",
+            paramLabel = "FILE",
+            description = "with --summary: render an existing JMH JSON of the curated set instead of running it")
+    Path fromJson;
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = "llm4e-bench",
+            description = "with --summary: the folder for summary.json, .md and .png (default: ${DEFAULT-VALUE})")
+    Path out;
+
     @Parameters(paramLabel = "JMH_ARG", arity = "0..*", description = "passed to JMH unchanged")
     List<String> jmhArgs = new ArrayList<>();
 
@@ -63,6 +98,9 @@ public final class BenchCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("building the benchmark jar failed (exit " + rc + ")");
                 return rc;
             }
+        }
+        if (summary) {
+            return summary(out, root, jar);
         }
         boolean quick = jmhArgs.isEmpty();
         List<String> args = new ArrayList<>(quick ? QUICK : jmhArgs);
@@ -83,6 +121,64 @@ public final class BenchCommand implements Callable<Integer> {
             rc = run(out, root, md);
         }
         return rc;
+    }
+
+    private int summary(PrintWriter stdout, Path root, Path jar) throws IOException, InterruptedException {
+        if (!jmhArgs.isEmpty()) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--summary takes no JMH arguments, got " + String.join(" ", jmhArgs));
+        }
+        Path dir;
+        String base;
+        if (readme) {
+            dir = root.resolve("benchmarks/results");
+            base = "summary-jdk" + Runtime.version().feature();
+        } else {
+            dir = this.out.toAbsolutePath();
+            base = "summary";
+        }
+        Path json = dir.resolve(base + ".json");
+        Path md = dir.resolve(base + ".md");
+        Path png = dir.resolve(base + ".png");
+        String command = "./llm4e bench --summary" + (smoke ? " --smoke" : "") + (readme ? " --readme" : "");
+        List<String> jmh = javaCommand();
+        jmh.addAll(List.of("-jar", jar.toString()));
+        jmh.addAll(BenchSummary.jmhArgs(smoke));
+        jmh.addAll(List.of("-rf", "json", "-rff", json.toString()));
+        if (dryRun) {
+            return run(stdout, root, jmh);
+        }
+        Files.createDirectories(dir);
+        if (fromJson != null) {
+            Files.copy(fromJson, json, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            command = "java -jar benchmarks/target/benchmarks.jar " + String.join(" ", BenchSummary.jmhArgs(smoke))
+                    + " (rendered by ./llm4e bench --summary --from-json)";
+        }
+        stdout.println("measuring the FMA roof in this JVM (1 thread, then all cores)...");
+        stdout.flush();
+        double[] roof = {ComputeRoof.gflops(1, 0.5), ComputeRoof.gflops(org.llm4e.core.Parallel.threads(), 0.5)};
+        int rc = fromJson != null ? 0 : run(stdout, root, jmh);
+        if (rc != 0) {
+            spec.commandLine().getErr().println("the benchmarks failed (exit " + rc + ")");
+            return rc;
+        }
+        String text = BenchSummary.write(json, md, png, roof, command, readme ? root.resolve("README.md") : null);
+        stdout.println();
+        stdout.print(text);
+        stdout.println();
+        stdout.println("wrote " + md + ", " + png + (readme ? " and README.md's table" : ""));
+        stdout.flush();
+        return 0;
+    }
+
+    /** The command as a shell would take it: arguments with characters other than safe ones in single quotes. */
+    static String shellLine(List<String> command) {
+        StringBuilder sb = new StringBuilder();
+        for (String a : command) {
+            sb.append(sb.length() == 0 ? "" : " ")
+                    .append(a.matches("[A-Za-z0-9_./=,:+@%-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return sb.toString();
     }
 
     /** The Maven command that builds the benchmark jar and only what it needs. */
@@ -115,7 +211,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int run(PrintWriter out, Path dir, List<String> command) throws IOException, InterruptedException {
-        out.println("$ " + String.join(" ", command));
+        out.println("$ " + shellLine(command));
         out.flush();
         if (dryRun) {
             return 0;

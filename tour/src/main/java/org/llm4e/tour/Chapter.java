@@ -1,5 +1,7 @@
 package org.llm4e.tour;
 
+import java.util.List;
+
 /**
  * One chapter of the tour: a demo of one module that prints a table to the terminal and writes PNG charts into the
  * output folder.
@@ -32,4 +34,24 @@ public interface Chapter {
      * @throws Exception when the demo fails (a wrong result, an unwritable folder)
      */
     void run(TourContext context) throws Exception;
+
+    /**
+     * Two or three sentences for the HTML report: what to look at in this chapter's charts and tables. The default
+     * comes from {@link ChapterGuide} (keyed by {@link #name()}); a chapter may override it.
+     *
+     * @return the text, plain (the report escapes it)
+     */
+    default String lookFor() {
+        return ChapterGuide.of(name()).lookFor();
+    }
+
+    /**
+     * The classes and tests to read after this chapter, as paths from the project's root (for example
+     * {@code core/src/main/java/org/llm4e/core/MatMulLadder.java}). The default comes from {@link ChapterGuide}.
+     *
+     * @return the paths, classes first, then tests
+     */
+    default List<String> readNext() {
+        return ChapterGuide.of(name()).readNext();
+    }
 }

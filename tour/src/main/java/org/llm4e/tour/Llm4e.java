@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
  * it, {@code tour} runs the chapters (a demo per module: a table on the terminal, PNG charts in a folder),
  * {@code tokenize} encodes standard input with a tiktoken encoding ({@code echo "hello world" | ./llm4e tokenize
  * --encoding o200k_base}), {@code gguf} prints the header, metadata and tensor table of a GGUF file
- * ({@code ./llm4e gguf model.gguf}), and {@code bench} builds and runs the JMH benchmark jar.
+ * ({@code ./llm4e gguf model.gguf}), {@code bench} builds and runs the JMH benchmark jar ({@code bench --summary}: the
+ * curated set behind the README's table) and {@code estimate} is the inference calculator (memory, TTFT, TPOT of a
+ * model on an accelerator).
  *
  * <p>Run it through the {@code ./llm4e} launcher at the root of the project, which builds this jar when it is
  * missing or older than the sources and starts the JVM with {@code --add-modules jdk.incubator.vector}.
@@ -24,6 +26,7 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             GgufCommand.class,
             BenchCommand.class,
+            EstimateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Llm4e implements Runnable {

@@ -15,9 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code llm4e tour [chapter…] [--out DIR]}: runs the named chapters, or all of them, each printing its table and
- * writing its charts into the output folder, and writes {@code index.html} there: the HTML report of the run (each
- * chapter's text and charts).
+ * {@code llm4e tour [chapter…] [--chapter NAME]… [--out DIR]}: runs the named chapters, or all of them, each printing
+ * its tables and writing its charts into the output folder (default {@code llm4e-tour}), and writes
+ * {@code index.html} there: the HTML report of the run ({@link HtmlReport}: per chapter what to look at, the charts,
+ * the tables as HTML tables, the classes and tests to read next).
  */
 @Command(
         name = "tour",
@@ -31,10 +32,16 @@ public final class TourCommand implements Callable<Integer> {
     List<String> names = new ArrayList<>();
 
     @Option(
+            names = {"-c", "--chapter"},
+            paramLabel = "NAME",
+            description = "a chapter to run (repeatable; same as naming it as a parameter)")
+    List<String> chapterOptions = new ArrayList<>();
+
+    @Option(
             names = "--out",
             paramLabel = "DIR",
             defaultValue = "llm4e-tour",
-            description = "folder for the charts (default: ${DEFAULT-VALUE})")
+            description = "folder for index.html and the charts (default: ${DEFAULT-VALUE})")
     Path out;
 
     @Option(
@@ -65,10 +72,12 @@ public final class TourCommand implements Callable<Integer> {
             return 0;
         }
         List<Chapter> chapters = new ArrayList<>();
-        if (names.isEmpty()) {
+        List<String> wanted = new ArrayList<>(names);
+        wanted.addAll(chapterOptions);
+        if (wanted.isEmpty()) {
             chapters.addAll(Chapters.all());
         } else {
-            for (String name : names) {
+            for (String name : wanted) {
                 chapters.add(Chapters.find(name)
                         .orElseThrow(() -> new CommandLine.ParameterException(
                                 spec.commandLine(),
@@ -88,6 +97,7 @@ public final class TourCommand implements Callable<Integer> {
         HtmlReport report = new HtmlReport();
         int failures = 0;
         int files = 0;
+        long start = System.nanoTime();
         for (Chapter chapter : chapters) {
             stdout.println("== " + chapter.name() + ": " + chapter.description());
             stdout.flush();
@@ -96,6 +106,7 @@ public final class TourCommand implements Callable<Integer> {
             PrintWriter tee = new PrintWriter(new TeeWriter(stdout, captured), true);
             TourContext context = new TourContext(dir, tee, bars ? System.err : null);
             String error = null;
+            long t0 = System.nanoTime();
             try {
                 chapter.run(context);
             } catch (Exception e) {
@@ -107,9 +118,10 @@ public final class TourCommand implements Callable<Integer> {
                 err.flush();
             }
             tee.flush();
-            report.add(chapter, captured.toString(), context.written(), error);
+            double seconds = (System.nanoTime() - t0) * 1e-9;
+            report.add(chapter, captured.toString(), context.written(), error, seconds);
             files += context.written().size();
-            stdout.println();
+            stdout.printf(java.util.Locale.ROOT, "(%s: %.1f s)%n%n", chapter.name(), seconds);
         }
         try {
             Path index = report.write(
@@ -117,7 +129,13 @@ public final class TourCommand implements Callable<Integer> {
                     "JDK " + System.getProperty("java.runtime.version") + ", "
                             + Runtime.getRuntime().availableProcessors() + " cores, "
                             + (Kernels.vectorized() ? "Vector API kernels" : "scalar kernels"));
-            stdout.println(files + " chart(s) and the report " + index);
+            stdout.printf(
+                    java.util.Locale.ROOT,
+                    "%d chapter(s) in %.1f s; %d chart(s) and the report %s%n",
+                    chapters.size(),
+                    (System.nanoTime() - start) * 1e-9,
+                    files,
+                    index);
         } catch (IOException e) {
             spec.commandLine().getErr().println("could not write the HTML report: " + e);
             failures++;
