@@ -122,8 +122,7 @@ public class HfEncodeBenchmark {
         hf = HfTokenizer.load(file);
         // DJL truncates to modelMaxLength (512) unless told otherwise: one op encodes the whole text
         djl = HuggingFaceTokenizer.newInstance(
-                file,
-                Map.of("addSpecialTokens", "false", "truncation", "false", "modelMaxLength", "1000000000"));
+                file, Map.of("addSpecialTokens", "false", "truncation", "false", "modelMaxLength", "1000000000"));
         long[] expected = djl.encode(text, false, false).getIds();
         int[] actual = hf.encode(text, false);
         if (expected.length != actual.length) {
