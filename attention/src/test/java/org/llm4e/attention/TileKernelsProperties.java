@@ -221,7 +221,11 @@ class TileKernelsProperties {
         for (boolean v2 : new boolean[] {false, true}) {
             FlashAttention.Result a = run(v2, dims, p, block, SCALAR);
             FlashAttention.Result b = run(v2, dims, p, block, SIMD);
-            assertClose(a.output().data(), b.output().data(), 1e-5, 2e-6, "output, v2=" + v2);
+            // The scalar reference exponentiates with Math.exp, the vector kernels with the 1-ulp polynomial, and v1
+            // also
+            // divides once per key block: an output that cancels to a small value among O(1) terms carries the absolute
+            // error of those terms (2.4e-6 seen at |o| = 0.035 with seed -825983110120331013), hence atol 5e-6.
+            assertClose(a.output().data(), b.output().data(), 1e-5, 5e-6, "output, v2=" + v2);
             assertClose(a.logSumExp().data(), b.logSumExp().data(), 1e-5, 2e-6, "lse, v2=" + v2);
         }
         FlashAttention.Result fwd = run(true, dims, p, block, SIMD);
