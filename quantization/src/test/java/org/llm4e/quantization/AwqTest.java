@@ -22,6 +22,19 @@ class AwqTest {
     }
 
     /** mean((x Wᵀ − x Ŵᵀ)²) in double, straight from the definition. */
+    /** Mean over samples of (x · (w_row − ŵ_row))², the row's whole output error. */
+    private static double rowError(Tensor w, int row, double[] wHat, Tensor x) {
+        double sum = 0;
+        for (int n = 0; n < x.dim(0); n++) {
+            double e = 0;
+            for (int c = 0; c < wHat.length; c++) {
+                e += x.get(n, c) * (w.get(row, c) - wHat[c]);
+            }
+            sum += e * e;
+        }
+        return sum / x.dim(0);
+    }
+
     private static double loss(Tensor w, Tensor wHat, Tensor x) {
         int out = w.dim(0);
         int in = w.dim(1);
@@ -100,49 +113,72 @@ class AwqTest {
         double[] thresholds = r.clipThresholds();
         MinMaxGrid grid = new MinMaxGrid(4, false, false);
         int clipped = 0;
+        int resetRows = 0;
+        int groups = in / gs;
         for (int row = 0; row < out; row++) {
-            for (int g = 0; g < in / gs; g++) {
-                double amax = 0;
+            int[] best = new int[groups];
+            double[][] err = new double[groups][];
+            double[] amax = new double[groups];
+            double[] wHatBest = new double[in]; // the row dequantized with each group's brute-force ratio
+            double[] wHatWhole = new double[in]; // the row dequantized with ratio 1 everywhere
+            for (int g = 0; g < groups; g++) {
                 for (int c = g * gs; c < (g + 1) * gs; c++) {
-                    amax = Math.max(amax, Math.abs((double) w.get(row, c) * s[c]));
+                    amax[g] = Math.max(amax[g], Math.abs((double) w.get(row, c) * s[c]));
                 }
                 // Brute force: each ratio's group output error, mean over samples of (x_g · (w_g − ŵ_g))², directly.
-                double[] err = new double[ratios.length];
-                int best = 0;
+                err[g] = new double[ratios.length];
+                double[][] wHat = new double[ratios.length][gs];
                 for (int k = 0; k < ratios.length; k++) {
-                    double t = amax * ratios[k];
+                    double t = amax[g] * ratios[k];
                     double[] v = new double[gs];
                     for (int c = 0; c < gs; c++) {
                         v[c] = Math.max(-t, Math.min(t, (double) w.get(row, g * gs + c) * s[g * gs + c]));
                     }
                     double[] p = new double[2];
                     grid.params(v, 0, gs, p);
+                    for (int c = 0; c < gs; c++) {
+                        wHat[k][c] = MinMaxGrid.value(grid.code(v[c], p[0], p[1]), p[0], p[1]) / s[g * gs + c];
+                    }
                     for (int n = 0; n < x.dim(0); n++) {
                         double e = 0;
                         for (int c = 0; c < gs; c++) {
-                            double wHat = MinMaxGrid.value(grid.code(v[c], p[0], p[1]), p[0], p[1]) / s[g * gs + c];
-                            e += x.get(n, g * gs + c) * (w.get(row, g * gs + c) - wHat);
+                            e += x.get(n, g * gs + c) * (w.get(row, g * gs + c) - wHat[k][c]);
                         }
-                        err[k] += e * e / x.dim(0);
+                        err[g][k] += e * e / x.dim(0);
                     }
-                    if (err[k] < err[best]) {
-                        best = k;
+                    if (err[g][k] < err[g][best[g]]) {
+                        best[g] = k;
                     }
                 }
-                int idx = row * (in / gs) + g;
+                System.arraycopy(wHat[best[g]], 0, wHatBest, g * gs, gs);
+                System.arraycopy(wHat[0], 0, wHatWhole, g * gs, gs);
+            }
+            // The row guard: the whole row's error, cross-group terms included, must not rise; else ratio 1 everywhere.
+            boolean reset = rowError(w, row, wHatBest, x) > rowError(w, row, wHatWhole, x);
+            if (reset) {
+                resetRows++;
+            }
+            for (int g = 0; g < groups; g++) {
+                int idx = row * groups + g;
                 int picked = (int) Math.round((1 - chosen[idx]) * 20);
                 assertEquals(ratios[picked], chosen[idx], 1e-12);
-                // The same ratio, unless the two errors tie to rounding (then either is a minimum).
-                assertTrue(
-                        picked == best || Math.abs(err[picked] - err[best]) <= 1e-9 * err[best],
-                        "row " + row + " group " + g + ": chose ratio " + chosen[idx] + " (error " + err[picked]
-                                + "), brute force " + ratios[best] + " (error " + err[best] + ")");
-                assertEquals(amax * chosen[idx], thresholds[idx], 1e-12 * amax);
+                if (reset) {
+                    assertEquals(0, picked, "row " + row + " is worse clipped as a whole: no group may clip");
+                } else {
+                    // The same ratio, unless the two errors tie to rounding (then either is a minimum).
+                    assertTrue(
+                            picked == best[g] || Math.abs(err[g][picked] - err[g][best[g]]) <= 1e-9 * err[g][best[g]],
+                            "row " + row + " group " + g + ": chose ratio " + chosen[idx] + " (error "
+                                    + err[g][picked] + "), brute force " + ratios[best[g]] + " (error "
+                                    + err[g][best[g]] + ")");
+                }
+                assertEquals(amax[g] * chosen[idx], thresholds[idx], 1e-12 * amax[g]);
                 if (picked > 0) {
                     clipped++;
                 }
             }
         }
+        assertTrue(resetRows < out, "the guard must not reset every row on planted outliers");
         assertTrue(clipped > 0, "the planted outliers must make some group clip");
         // The result's codes are the clipped scaled weight's.
         assertEquals(

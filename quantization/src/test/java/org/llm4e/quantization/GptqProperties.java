@@ -48,9 +48,9 @@ class GptqProperties {
         int cols = 16 * groups;
         Tensor x = AwqTest.salientInputs(seed, 32, cols, new int[] {0, cols - 1}, boost);
         Tensor w = GptqTest.weights(seed + 1, rows, cols);
-        // The guarantee is the scale search's (α = 0 is RTN); clipping, which compares each group's own error and
-        // ignores the cross-group terms of a row, can lose with several groups per row (as in AutoAWQ): see Awq.
-        Awq awq = Awq.builder().groupSize(16).gridSize(10).clip(false).build();
+        // The scale search never loses (α = 0 is RTN); the clipping search compares each group's own error, and
+        // Awq's row guard undoes it in any row whose whole error rises, so clipping keeps the guarantee.
+        Awq awq = Awq.builder().groupSize(16).gridSize(10).build();
         Awq.Result r = awq.quantize(w, x);
         double awqSse = LayerError.outputSse(w, r.dequantize(), x);
         double rtnSse = LayerError.outputSse(w, awq.roundToNearest(w).dequantize(), x);
