@@ -136,11 +136,15 @@ class BenchSummaryTest {
         Object v =
                 Json.parse("[{\"a\": [1, 2.5e3, -0.5], \"b\": \"NaN\", \"c\": null, \"d\": true, \"e\": \"\\u00e9\"}]");
         Object o = ((List<?>) v).get(0);
-        assertEquals(List.of(1.0, 2500.0, -0.5), Json.get(o, "a"));
+        List<Double> numbers = new java.util.ArrayList<>();
+        for (Object n : (List<?>) Json.get(o, "a")) {
+            numbers.add(Json.number(n));
+        }
+        assertEquals(List.of(1.0, 2500.0, -0.5), numbers);
         assertTrue(Double.isNaN(Json.number(Json.get(o, "b"))));
         assertEquals(Boolean.TRUE, Json.get(o, "d"));
         assertEquals("é", Json.get(o, "e"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\" 1}"));
-        assertTrue(e.getMessage().contains("character 5"), e.getMessage());
+        assertTrue(e.getMessage().contains("line 1, column"), e.getMessage());
     }
 }
