@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.llm4e.activations.Activation;
 import org.llm4e.activations.Activations;
 import org.llm4e.activations.Softmax;
@@ -31,6 +32,9 @@ import org.llm4e.positional.RotaryEmbedding;
 import org.llm4e.quantization.Q4_0;
 import org.llm4e.quantization.QuantError;
 import org.llm4e.tokenizers.Tiktoken;
+import org.llm4e.tokenizers.WordPiece;
+import org.llm4e.tokenizers.WordPieceTrainer;
+import org.llm4e.tokenizers.hf.HfTokenizer;
 
 /**
  * The README's code examples, compiled and run here. Each example is the code between a {@code // README: name} and a
@@ -145,6 +149,22 @@ class ReadmeSnippetsTest {
     }
 
     @Test
+    void tokenizersHf(@TempDir Path dir) throws Exception {
+        // README: tokenizers-hf
+        String corpus = "low lower lowest newer newest wider widest ".repeat(50);
+        WordPiece wordPiece =
+                WordPieceTrainer.builder().vocabSize(60).build().train(corpus).tokenizer(true);
+        Path file = dir.resolve("tokenizer.json");
+        HfTokenizer.save(wordPiece, file); // Hugging Face's format with BERT's pipeline
+        HfTokenizer hf = HfTokenizer.load(file); // or any BPE, WordPiece or Unigram tokenizer.json
+        int[] ids = hf.encode("newest lower"); // [CLS] … [SEP]: the template adds them
+        String text = hf.decode(ids, true);
+        // README end
+        assertEquals("newest lower", text);
+        assertArrayEquals(wordPiece.encode("newest lower"), hf.encode("newest lower", false));
+    }
+
+    @Test
     void quantization() {
         // README: quantization
         float[] w = Tensor.randn(7, 4096).data();
@@ -197,7 +217,15 @@ class ReadmeSnippetsTest {
         String readme = Files.readString(root().resolve("README.md"));
         Map<String, String> snippets = snippets();
         assertEquals(
-                List.of("core", "activations", "optimizers", "positional", "attention", "tokenizers", "quantization"),
+                List.of(
+                        "core",
+                        "activations",
+                        "optimizers",
+                        "positional",
+                        "attention",
+                        "tokenizers",
+                        "tokenizers-hf",
+                        "quantization"),
                 new ArrayList<>(snippets.keySet()));
         Matcher m = Pattern.compile("<!-- snippet: ([a-z-]+) -->\\n```java\\n(.*?)```", Pattern.DOTALL)
                 .matcher(readme);
