@@ -31,11 +31,11 @@ import org.llm4e.quantization.internal.ScalarGgmlDotKernels;
  * and output allocates nothing.
  */
 public final class GgmlMatVec {
-    private static final GgmlDotKernels KERNELS = Simd.load(
+    static final GgmlDotKernels KERNELS = Simd.load(
             GgmlDotKernels.class,
             "org.llm4e.quantization.internal.simd.PanamaGgmlDotKernels",
             new ScalarGgmlDotKernels());
-    private static final GgmlDotKernels SCALAR = new ScalarGgmlDotKernels();
+    static final GgmlDotKernels SCALAR = new ScalarGgmlDotKernels();
     /** Rows per task: a 4096-column Q4_0 row is 2.3 KB, so a task streams at least 37 KB. */
     private static final int GRAIN = 16;
 
@@ -233,25 +233,27 @@ public final class GgmlMatVec {
         }
         int rb = (int) type.bytes(x.cols());
         QuantizedActivations a = x.prepared(type);
-        if (type == GgmlType.Q8_0) {
-            Parallel.forRange(0, rows, GRAIN, (lo, hi) -> {
-                for (int r = lo; r < hi; r++) {
-                    y[r] = k.rowQ8_0(w, r * rb, a);
-                }
-            });
-        } else if (type == GgmlType.Q4_0) {
-            Parallel.forRange(0, rows, GRAIN, (lo, hi) -> {
-                for (int r = lo; r < hi; r++) {
-                    y[r] = k.rowQ4_0(w, r * rb, a);
-                }
-            });
-        } else {
+        if (type == GgmlType.Q4_K) {
             Parallel.forRange(0, rows, GRAIN, (lo, hi) -> {
                 for (int r = lo; r < hi; r++) {
                     y[r] = k.rowQ4_K(w, r * rb, a);
                 }
             });
+            return;
         }
+        boolean q8 = type == GgmlType.Q8_0;
+        Parallel.forRange(0, rows, GRAIN, (lo, hi) -> {
+            // Row r runs beside row r + half: two memory streams per thread, one activation load for both rows.
+            int half = (hi - lo + 1) / 2;
+            for (int r = lo; r < lo + half; r++) {
+                int s = r + half < hi ? r + half : r; // an odd count leaves the last row of the first half alone
+                if (q8) {
+                    k.rowsQ8_0(w, r * rb, s * rb, a, y, r, s);
+                } else {
+                    k.rowsQ4_0(w, r * rb, s * rb, a, y, r, s);
+                }
+            }
+        });
     }
 
     private static void checkX(float[] x, int cols) {

@@ -79,6 +79,30 @@ class GgmlRowKernelsProperties {
         assertEquals(scalar.rowQ4_K(w4k, wOff, k), simd.rowQ4_K(w4k, wOff, k), 0f, "Q4_K");
     }
 
+    @Property(tries = 80)
+    void rowPairsEqualTheirRowsAlone(
+            @ForAll @IntRange(min = 0, max = 24) int blocks,
+            @ForAll @IntRange(min = 0, max = 40) int gap,
+            @ForAll long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        // Two rows in one array, the second after an arbitrary gap: the pair kernel reads two places at once.
+        byte[] w8 = randomBlocks(r, 0, 2 * blocks + gap, 34, false);
+        byte[] w4 = randomBlocks(r, 0, 2 * blocks + gap, 18, false);
+        byte[] y = randomBlocks(r, 0, blocks, 34, false);
+        QuantizedActivations a = new QuantizedActivations().setQ8_0(y, 0, blocks);
+        for (GgmlDotKernels k : new GgmlDotKernels[] {scalar, simd}) {
+            int second8 = 34 * (blocks + gap);
+            int second4 = 18 * (blocks + gap);
+            float[] out = new float[3];
+            k.rowsQ8_0(w8, 0, second8, a, out, 2, 0);
+            assertEquals(k.rowQ8_0(w8, 0, a), out[2], 0f, "Q8_0 first row");
+            assertEquals(k.rowQ8_0(w8, second8, a), out[0], 0f, "Q8_0 second row");
+            k.rowsQ4_0(w4, second4, 0, a, out, 1, 2);
+            assertEquals(k.rowQ4_0(w4, second4, a), out[1], 0f, "Q4_0 first row");
+            assertEquals(k.rowQ4_0(w4, 0, a), out[2], 0f, "Q4_0 second row");
+        }
+    }
+
     @Test
     void goldenDotsThroughTheFastMatVec() {
         JsonNode root = Golden.load("quantization_ggml.json");

@@ -11,7 +11,9 @@ import org.llm4e.quantization.GgmlMatVec;
 import org.llm4e.quantization.GgmlType;
 import org.llm4e.quantization.Int8MatVec;
 import org.llm4e.quantization.LinearQuantizer;
+import org.llm4e.quantization.Q4_0;
 import org.llm4e.quantization.QuantizedTensor;
+import org.llm4e.quantization.RepackedQ4_0;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code q4_k} {@link GgmlMatVec#multiply(GgmlType, byte[], int, int, GgmlMatVec.Activations, float[])} after
  * quantizing x (to Q8_0, or Q8_K for Q4_K) once per op as ggml does, into reused buffers (no allocation per op; the
  * kernels {@code Simd} chose); {@code q8_0_scalar}/{@code q4_0_scalar}/{@code q4_k_scalar} the scalar reference
- * ({@link GgmlMatVec#multiplyReference}, ggml's generic order), to show what the Vector API path buys; {@code int8}
+ * ({@link GgmlMatVec#multiplyReference}, ggml's generic order), to show what the Vector API path buys;
+ * {@code q4_0_repacked} the same Q4_0 codes and scales repacked into tiles of 16 rows ({@link RepackedQ4_0}, ggml's
+ * CPU repack), which streams 20 bytes per block (float scales) and is counted so; {@code int8}
  * W8A8 {@link Int8MatVec} (per-row scales).
  *
  * <p>Units: the auxiliary counter {@code gbs} is GB/s (10⁹ B/s) of <b>weight bytes</b> streamed: 4·n² (fp32),
@@ -80,12 +84,24 @@ public class QuantizedMatVecBenchmark {
     @State(Scope.Thread)
     public static class Weights {
         /** The storage format and implementation. */
-        @Param({"fp32", "fp32_ejml", "q8_0", "q4_0", "q4_k", "int8", "q8_0_scalar", "q4_0_scalar", "q4_k_scalar"})
+        @Param({
+            "fp32",
+            "fp32_ejml",
+            "q8_0",
+            "q4_0",
+            "q4_0_repacked",
+            "q4_k",
+            "int8",
+            "q8_0_scalar",
+            "q4_0_scalar",
+            "q4_k_scalar"
+        })
         public String format;
 
         float[][] f32;
         FMatrixRMaj[] ejml;
         byte[][] blocks;
+        RepackedQ4_0[] repacked;
         byte[][] codes;
         float[][] scales;
         float[] x;
@@ -139,6 +155,17 @@ public class QuantizedMatVecBenchmark {
                         scales[m] = q.scales();
                     }
                     break;
+                case "q4_0_repacked": {
+                    byte[] b = Q4_0.quantize(w);
+                    RepackedQ4_0 p = RepackedQ4_0.pack(b, N, N);
+                    bytesPerMatrix = p.bytes();
+                    repacked = new RepackedQ4_0[count()];
+                    repacked[0] = p;
+                    for (int m = 1; m < repacked.length; m++) {
+                        repacked[m] = RepackedQ4_0.pack(b, N, N);
+                    }
+                    break;
+                }
                 default:
                     type = format.startsWith("q8_0")
                             ? GgmlType.Q8_0
@@ -187,6 +214,11 @@ public class QuantizedMatVecBenchmark {
                 s.next = (m + 1) % s.codes.length;
                 break;
             }
+            case "q4_0_repacked":
+                y = s.y;
+                s.repacked[m].multiply(s.acts.set(s.x), y);
+                s.next = (m + 1) % s.repacked.length;
+                break;
             case "q8_0_scalar":
             case "q4_0_scalar":
             case "q4_k_scalar":

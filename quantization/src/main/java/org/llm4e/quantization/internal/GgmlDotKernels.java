@@ -43,24 +43,82 @@ public interface GgmlDotKernels {
     int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n);
 
     /**
-     * One row of a Q8_0 matrix-vector product: the row's blocks against prepared Q8_0 activations.
+     * Two rows of a Q8_0 matrix-vector product in one pass: {@code y[y0] = row at wOff0 · x}, {@code y[y1] = row at
+     * wOff1 · x}. The matrix-vector product pairs rows far apart, so each thread reads two memory streams at once
+     * (the hardware prefetchers follow each; one stream per core leaves memory bandwidth unused) and every activation
+     * load serves two rows. The same row twice ({@code wOff0 == wOff1}, {@code y0 == y1}) is allowed: an odd row out.
+     *
+     * @param w Q8_0 weight blocks
+     * @param wOff0 first byte of the first row
+     * @param wOff1 first byte of the second row
+     * @param x the activations, {@link QuantizedActivations#blocks} blocks
+     * @param y the outputs
+     * @param y0 where the first row's dot product goes
+     * @param y1 where the second row's dot product goes
+     */
+    void rowsQ8_0(byte[] w, int wOff0, int wOff1, QuantizedActivations x, float[] y, int y0, int y1);
+
+    /**
+     * Two rows of a Q4_0 matrix-vector product in one pass, as {@link #rowsQ8_0}.
+     *
+     * @param w Q4_0 weight blocks
+     * @param wOff0 first byte of the first row
+     * @param wOff1 first byte of the second row
+     * @param x the activations, {@link QuantizedActivations#blocks} blocks
+     * @param y the outputs
+     * @param y0 where the first row's dot product goes
+     * @param y1 where the second row's dot product goes
+     */
+    void rowsQ4_0(byte[] w, int wOff0, int wOff1, QuantizedActivations x, float[] y, int y0, int y1);
+
+    /**
+     * Two tiles of a repacked Q4_0 matrix-vector product ({@link org.llm4e.quantization.RepackedQ4_0}'s layout) in one
+     * pass, against prepared Q8_0 activations: rows {@code 16 · tile0 …} and {@code 16 · tile1 …} (at most 16 each,
+     * fewer in a matrix's last tile), each row in ggml's float order ({@code sumf += (sumi · d_w) · d_y} per block,
+     * sumi exact), so every implementation returns the same bits as {@link org.llm4e.quantization.GgmlDot#dotQ4_0Q8_0}
+     * on the unpacked row. Two tiles far apart are two memory streams for one thread, as in {@link #rowsQ8_0}; the
+     * same tile twice is allowed. The caller must not pass activations with a block of 32 codes all −128
+     * ({@link QuantizedActivations#tileSafe}).
+     *
+     * @param q the repacked codes: per tile and block, 16 byte positions × 16 rows
+     * @param d the weight scales: per tile and block, 16 rows
+     * @param tile0 the first tile
+     * @param tile1 the second tile
+     * @param x the activations, {@link QuantizedActivations#blocks} blocks
+     * @param y the outputs, indexed by row
+     * @param rows the matrix's row count (the last tile writes only its real rows)
+     */
+    void tilesQ4_0(byte[] q, float[] d, int tile0, int tile1, QuantizedActivations x, float[] y, int rows);
+
+    /**
+     * One row of a Q8_0 matrix-vector product: the row's blocks against prepared Q8_0 activations ({@link #rowsQ8_0}
+     * with the row twice).
      *
      * @param w Q8_0 weight blocks
      * @param wOff first byte of the row
      * @param x the activations, {@link QuantizedActivations#blocks} blocks
      * @return the dot product
      */
-    float rowQ8_0(byte[] w, int wOff, QuantizedActivations x);
+    default float rowQ8_0(byte[] w, int wOff, QuantizedActivations x) {
+        float[] y = new float[1];
+        rowsQ8_0(w, wOff, wOff, x, y, 0, 0);
+        return y[0];
+    }
 
     /**
-     * One row of a Q4_0 matrix-vector product: the row's blocks against prepared Q8_0 activations.
+     * One row of a Q4_0 matrix-vector product: the row's blocks against prepared Q8_0 activations ({@link #rowsQ4_0}
+     * with the row twice).
      *
      * @param w Q4_0 weight blocks
      * @param wOff first byte of the row
      * @param x the activations, {@link QuantizedActivations#blocks} blocks
      * @return the dot product
      */
-    float rowQ4_0(byte[] w, int wOff, QuantizedActivations x);
+    default float rowQ4_0(byte[] w, int wOff, QuantizedActivations x) {
+        float[] y = new float[1];
+        rowsQ4_0(w, wOff, wOff, x, y, 0, 0);
+        return y[0];
+    }
 
     /**
      * One row of a Q4_K matrix-vector product: the row's blocks against prepared Q8_K activations.

@@ -26,6 +26,11 @@ public final class QuantizedActivations {
     public float[] scales = new float[0];
     /** Number of Q8_0 blocks held. */
     public int blocks;
+    /**
+     * False when some Q8_0 block has all 32 codes −128 (ggml's quantizer never writes −128, hand-made blocks can):
+     * the only case where a repacked Q4_0 tile's 16-bit block sum could overflow.
+     */
+    public boolean tileSafe = true;
 
     /** Q8_K blocks, from offset 0. */
     public byte[] q8_K = new byte[0];
@@ -81,11 +86,15 @@ public final class QuantizedActivations {
 
     /** Widens the codes and decodes the scales of the Q8_0 blocks in {@link #q8_0}. */
     public void decodeQ8_0() {
+        tileSafe = true;
         for (int b = 0; b < blocks; b++) {
             scales[b] = half(q8_0, b * 34);
+            boolean allMin = true;
             for (int j = 0; j < 32; j++) {
                 codes[b * 32 + j] = q8_0[b * 34 + 2 + j];
+                allMin &= codes[b * 32 + j] == Byte.MIN_VALUE;
             }
+            tileSafe &= !allMin;
         }
     }
 

@@ -28,13 +28,43 @@ public final class ScalarGgmlDotKernels implements GgmlDotKernels {
     }
 
     @Override
-    public float rowQ8_0(byte[] w, int wOff, QuantizedActivations x) {
-        return GgmlDot.dotQ8_0(w, wOff, x.q8_0, 0, x.blocks * 32);
+    public void rowsQ8_0(byte[] w, int wOff0, int wOff1, QuantizedActivations x, float[] y, int y0, int y1) {
+        y[y0] = GgmlDot.dotQ8_0(w, wOff0, x.q8_0, 0, x.blocks * 32);
+        y[y1] = GgmlDot.dotQ8_0(w, wOff1, x.q8_0, 0, x.blocks * 32);
     }
 
     @Override
-    public float rowQ4_0(byte[] w, int wOff, QuantizedActivations x) {
-        return GgmlDot.dotQ4_0Q8_0(w, wOff, x.q8_0, 0, x.blocks * 32);
+    public void rowsQ4_0(byte[] w, int wOff0, int wOff1, QuantizedActivations x, float[] y, int y0, int y1) {
+        y[y0] = GgmlDot.dotQ4_0Q8_0(w, wOff0, x.q8_0, 0, x.blocks * 32);
+        y[y1] = GgmlDot.dotQ4_0Q8_0(w, wOff1, x.q8_0, 0, x.blocks * 32);
+    }
+
+    /**
+     * The repacked tile, row by row in ggml's order: byte position j of row r in block b sits at
+     * {@code 256 · (tile · blocks + b) + 16 · j + r}, with the high nibble's top bit and the low nibble's top bit
+     * flipped (so that arithmetic shifts give the signed codes q − 8); undone here with {@code ^ 0x88}.
+     */
+    @Override
+    public void tilesQ4_0(byte[] q, float[] d, int tile0, int tile1, QuantizedActivations x, float[] y, int rows) {
+        tileQ4_0(q, d, tile0, x, y, rows);
+        tileQ4_0(q, d, tile1, x, y, rows);
+    }
+
+    private static void tileQ4_0(byte[] q, float[] d, int tile, QuantizedActivations x, float[] y, int rows) {
+        for (int r = 0; r < Math.min(16, rows - 16 * tile); r++) {
+            float sumf = 0f;
+            for (int b = 0; b < x.blocks; b++) {
+                int base = 256 * (tile * x.blocks + b);
+                int sumi = 0;
+                for (int j = 0; j < 16; j++) {
+                    int packed = (q[base + 16 * j + r] ^ 0x88) & 0xFF;
+                    sumi += ((packed & 0xF) - 8) * x.codes[32 * b + j];
+                    sumi += ((packed >>> 4) - 8) * x.codes[32 * b + 16 + j];
+                }
+                sumf += (sumi * d[16 * (tile * x.blocks + b) + r]) * x.scales[b];
+            }
+            y[16 * tile + r] = sumf;
+        }
     }
 
     @Override

@@ -52,6 +52,11 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
 
     private static final VectorSpecies<Byte> B2 =
             L >= 8 ? ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(16 * L)) : null;
+    /** Chunks of 2L codes per Q8_0 block (1 with 16 float lanes, 2 with 8). */
+    private static final int Q8_CHUNKS = L >= 8 ? 32 / (2 * L) : 1;
+    /** Chunks of L packed bytes per Q4_0 block (1 with 16 float lanes, 2 with 8). */
+    private static final int Q4_CHUNKS = L >= 8 ? 16 / L : 1;
+
     /** Little-endian 16-bit reads of the fp16 scales: one load instead of two byte loads and a shift. */
     private static final VarHandle LE_SHORT =
             MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -141,60 +146,160 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
     }
 
     /**
-     * Q8_0 row. Per chunk of 2L codes: the weights widen to 16-bit lanes in one cast, the activations come already
-     * widened, one 16-bit multiply gives 2L exact products (|−128 · −128| = 2¹⁴ fits), and the pairs of products are
-     * added into L 32-bit lanes by viewing the 16-bit lanes as 32-bit ones (an arithmetic shift right by 16 gives the
-     * upper product, a shift left then right the lower one): exact for every code, fewer instructions than two
-     * widening casts. Then one int→float conversion and one FMA with the block's scale product per block.
+     * Two Q8_0 rows. Per chunk of 2L codes: the weights widen to 16-bit lanes in one cast, the activations come already
+     * widened (one load serves both rows), one 16-bit multiply gives 2L exact products (|−128 · −128| = 2¹⁴ fits), and
+     * the pairs of products are added into L 32-bit lanes by viewing the 16-bit lanes as 32-bit ones (an arithmetic
+     * shift right by 16 gives the upper product, a shift left then right the lower one): exact for every code, fewer
+     * instructions than two widening casts. Then one int→float conversion and one FMA with the block's scale product.
+     * The loop runs over chunks with every index linear in the chunk number, so C2 hoists the range checks.
      */
     @Override
-    public float rowQ8_0(byte[] w, int wOff, QuantizedActivations x) {
+    public void rowsQ8_0(byte[] w, int wOff0, int wOff1, QuantizedActivations x, float[] y, int y0, int y1) {
         short[] yc = x.codes;
         float[] ys = x.scales;
-        FloatVector acc = FloatVector.zero(F);
-        int xb = wOff;
-        for (int b = 0; b < x.blocks; b++, xb += 34) {
-            IntVector sumi = IntVector.zero(I);
-            for (int c = 0; c < 32; c += 2 * L) {
-                ShortVector p = ((ShortVector)
-                                ByteVector.fromArray(B2, w, xb + 2 + c).castShape(S2, 0))
-                        .mul(ShortVector.fromArray(S2, yc, b * 32 + c));
-                IntVector pairs = p.reinterpretAsInts();
-                sumi = sumi.add(pairs.lanewise(VectorOperators.ASHR, 16))
-                        .add(pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-            }
-            acc = ((FloatVector) sumi.castShape(F, 0)).fma(FloatVector.broadcast(F, scaleAt(w, xb) * ys[b]), acc);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int chunks = x.blocks * Q8_CHUNKS;
+        for (int t = 0; t < chunks; t++) {
+            int b = t / Q8_CHUNKS;
+            int in = 2 + 2 * L * (t % Q8_CHUNKS) + 34 * b; // the chunk's first code within the row
+            ShortVector yv = ShortVector.fromArray(S2, yc, 2 * L * t);
+            float dy = ys[b];
+            IntVector p0 = ((ShortVector)
+                            ByteVector.fromArray(B2, w, wOff0 + in).castShape(S2, 0))
+                    .mul(yv)
+                    .reinterpretAsInts();
+            IntVector s0 = p0.lanewise(VectorOperators.ASHR, 16)
+                    .add(p0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            acc0 = ((FloatVector) s0.castShape(F, 0))
+                    .fma(FloatVector.broadcast(F, scaleAt(w, wOff0 + 34 * b) * dy), acc0);
+            IntVector p1 = ((ShortVector)
+                            ByteVector.fromArray(B2, w, wOff1 + in).castShape(S2, 0))
+                    .mul(yv)
+                    .reinterpretAsInts();
+            IntVector s1 = p1.lanewise(VectorOperators.ASHR, 16)
+                    .add(p1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            acc1 = ((FloatVector) s1.castShape(F, 0))
+                    .fma(FloatVector.broadcast(F, scaleAt(w, wOff1 + 34 * b) * dy), acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        y[y0] = acc0.reduceLanes(VectorOperators.ADD);
+        y[y1] = acc1.reduceLanes(VectorOperators.ADD);
     }
 
     /**
-     * Q4_0 row. Per chunk of L packed bytes: widen once to 16-bit lanes, unpack both nibbles there (mask, shift, minus
-     * 8), multiply by the already widened activations, add the two products in 16 bits (|sum| ≤ 2 · 8 · 128 fits) and
-     * widen the sums to 32 bits once; one int→float conversion and one FMA per block.
+     * Two Q4_0 rows. Per chunk of L packed bytes: widen once to 16-bit lanes, unpack both nibbles there (mask, shift,
+     * minus 8), multiply by the already widened activations (loaded once for both rows), add the two products in 16
+     * bits (|sum| ≤ 2 · 8 · 128 fits) and widen the sums to 32 bits once; one int→float conversion and one FMA per
+     * chunk. Indices are linear in the chunk number, as in {@link #rowsQ8_0}.
      */
     @Override
-    public float rowQ4_0(byte[] w, int wOff, QuantizedActivations x) {
+    public void rowsQ4_0(byte[] w, int wOff0, int wOff1, QuantizedActivations x, float[] y, int y0, int y1) {
         short[] yc = x.codes;
         float[] ys = x.scales;
-        FloatVector acc = FloatVector.zero(F);
-        int xb = wOff;
-        for (int b = 0; b < x.blocks; b++, xb += 18) {
-            IntVector sumi = IntVector.zero(I);
-            for (int c = 0; c < 16; c += L) {
-                ShortVector q =
-                        (ShortVector) ByteVector.fromArray(B, w, xb + 2 + c).castShape(S, 0);
-                ShortVector lo = q.and((short) 0x0F).sub((short) 8);
-                // The cast sign-extends, so the high nibble needs the mask after the logical shift too.
-                ShortVector hi =
-                        q.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8);
-                ShortVector p = lo.mul(ShortVector.fromArray(S, yc, b * 32 + c))
-                        .add(hi.mul(ShortVector.fromArray(S, yc, b * 32 + 16 + c)));
-                sumi = sumi.add((IntVector) p.castShape(I, 0));
-            }
-            acc = ((FloatVector) sumi.castShape(F, 0)).fma(FloatVector.broadcast(F, scaleAt(w, xb) * ys[b]), acc);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int chunks = x.blocks * Q4_CHUNKS;
+        for (int t = 0; t < chunks; t++) {
+            int b = t / Q4_CHUNKS;
+            int c = L * (t % Q4_CHUNKS); // the chunk's first packed byte within its block
+            int in = 2 + c + 18 * b;
+            // Byte j of a block holds element j (low nibble) and element j + 16 (high nibble), as ggml packs Q4_0.
+            ShortVector ylo = ShortVector.fromArray(S, yc, 32 * b + c);
+            ShortVector yhi = ShortVector.fromArray(S, yc, 32 * b + 16 + c);
+            float dy = ys[b];
+            ShortVector q0 =
+                    (ShortVector) ByteVector.fromArray(B, w, wOff0 + in).castShape(S, 0);
+            // The cast sign-extends, so the high nibble needs the mask after the logical shift too.
+            ShortVector p0 = q0.and((short) 0x0F)
+                    .sub((short) 8)
+                    .mul(ylo)
+                    .add(q0.lanewise(VectorOperators.LSHR, 4)
+                            .and((short) 0x0F)
+                            .sub((short) 8)
+                            .mul(yhi));
+            acc0 = ((FloatVector) ((IntVector) p0.castShape(I, 0)).castShape(F, 0))
+                    .fma(FloatVector.broadcast(F, scaleAt(w, wOff0 + 18 * b) * dy), acc0);
+            ShortVector q1 =
+                    (ShortVector) ByteVector.fromArray(B, w, wOff1 + in).castShape(S, 0);
+            ShortVector p1 = q1.and((short) 0x0F)
+                    .sub((short) 8)
+                    .mul(ylo)
+                    .add(q1.lanewise(VectorOperators.LSHR, 4)
+                            .and((short) 0x0F)
+                            .sub((short) 8)
+                            .mul(yhi));
+            acc1 = ((FloatVector) ((IntVector) p1.castShape(I, 0)).castShape(F, 0))
+                    .fma(FloatVector.broadcast(F, scaleAt(w, wOff1 + 18 * b) * dy), acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        y[y0] = acc0.reduceLanes(VectorOperators.ADD);
+        y[y1] = acc1.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Repacked Q4_0 tile: the lanes are rows, so a block needs no horizontal sum. Per byte position j (elements j and
+     * j + 16 of 16 rows): L codes widen to 16-bit lanes, an arithmetic shift gives the high nibbles' signed codes and a
+     * shift left then right the low nibbles' (the packer flipped each nibble's top bit, so two's complement reads
+     * q − 8 directly), and each is multiplied by one broadcast activation code and added into a 16-bit accumulator:
+     * the block's sum is exact in 16 bits (|Σ| ≤ 32 · 8 · 127 = 32512; the one sum that would not fit, 32 codes
+     * −128 against 32 weights −8, is excluded by the caller). Then per block, for L rows at once: one widening, one
+     * int→float conversion and {@code acc + (sumi · d_w) · d_y} in ggml's order, so each lane equals the reference.
+     */
+    @Override
+    public void tilesQ4_0(byte[] q, float[] d, int tile0, int tile1, QuantizedActivations x, float[] y, int rows) {
+        for (int h = 0; h < 16; h += L) {
+            subTilesQ4_0(q, d, tile0, tile1, h, x, y, rows);
+        }
+    }
+
+    /** Rows {@code h … h + L − 1} of two tiles; vectors stay inside (a call per sub-tile, none per block). */
+    private static void subTilesQ4_0(
+            byte[] q, float[] d, int tile0, int tile1, int h, QuantizedActivations x, float[] y, int rows) {
+        short[] yc = x.codes;
+        float[] ys = x.scales;
+        int blocks = x.blocks;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            int base0 = 256 * (tile0 * blocks + b) + h;
+            int base1 = 256 * (tile1 * blocks + b) + h;
+            ShortVector sum0 = ShortVector.zero(S);
+            ShortVector sum1 = ShortVector.zero(S);
+            for (int j = 0; j < 16; j++) {
+                short lo = yc[32 * b + j];
+                short hi = yc[32 * b + 16 + j];
+                ShortVector c0 =
+                        (ShortVector) ByteVector.fromArray(B, q, base0 + 16 * j).castShape(S, 0);
+                sum0 = sum0.add(c0.lanewise(VectorOperators.LSHL, 12)
+                                .lanewise(VectorOperators.ASHR, 12)
+                                .mul(lo))
+                        .add(c0.lanewise(VectorOperators.ASHR, 4).mul(hi));
+                ShortVector c1 =
+                        (ShortVector) ByteVector.fromArray(B, q, base1 + 16 * j).castShape(S, 0);
+                sum1 = sum1.add(c1.lanewise(VectorOperators.LSHL, 12)
+                                .lanewise(VectorOperators.ASHR, 12)
+                                .mul(lo))
+                        .add(c1.lanewise(VectorOperators.ASHR, 4).mul(hi));
+            }
+            float dy = ys[b];
+            acc0 = acc0.add(((FloatVector) ((IntVector) sum0.castShape(I, 0)).castShape(F, 0))
+                    .mul(FloatVector.fromArray(F, d, 16 * (tile0 * blocks + b) + h))
+                    .mul(dy));
+            acc1 = acc1.add(((FloatVector) ((IntVector) sum1.castShape(I, 0)).castShape(F, 0))
+                    .mul(FloatVector.fromArray(F, d, 16 * (tile1 * blocks + b) + h))
+                    .mul(dy));
+        }
+        store(acc0, y, 16 * tile0 + h, rows);
+        store(acc1, y, 16 * tile1 + h, rows);
+    }
+
+    /** Writes the lanes of {@code v} that fall on rows below {@code rows}, from row {@code from}. */
+    private static void store(FloatVector v, float[] y, int from, int rows) {
+        int n = Math.min(L, rows - from);
+        if (n == L) {
+            v.intoArray(y, from);
+        } else if (n > 0) {
+            v.intoArray(y, from, F.indexInRange(0, n));
+        }
     }
 
     /**
