@@ -15,11 +15,14 @@ import org.llm4e.quantization.internal.ScalarGgmlDotKernels;
  *   y[r] = dot(W row r, x_q)             {@link GgmlDot#dotQ8_0}, {@link GgmlDot#dotQ4_0Q8_0}, {@link GgmlDot#dotQ4_KQ8_K}
  * </pre>
  *
- * <p>Rows are independent, so they are split over the library thread pool ({@link Parallel#forRange}); each row's
- * dot product runs in a fixed order, so the result does not depend on the thread count. Each weight byte is read
- * once: 4.5 (Q4_0, Q4_K) or 8.5 (Q8_0) bits per weight instead of 32, which is what makes quantized inference faster
- * on a memory-bound CPU, provided the per-block arithmetic keeps up with memory (a 4096-wide Q4_0 row is 128 blocks
- * of 18 bytes: at 20 GB/s a core has under 2 ns per block).
+ * <p>Rows are independent, so they are split over the library thread pool ({@link Parallel#forRange}); within a
+ * thread, row r runs in one pass with row r + half of the thread's range: two memory streams at once (measured here:
+ * one sequential stream per core leaves memory bandwidth unused, the hardware prefetchers follow several), and one
+ * load of each activation chunk serves both rows. Each row's dot product runs in a fixed order, so the result does not
+ * depend on the thread count or the pairing. Each weight byte is read once: 4.5 (Q4_0, Q4_K) or 8.5 (Q8_0) bits per
+ * weight instead of 32, which is what makes quantized inference faster on a memory-bound CPU, provided the per-block
+ * arithmetic keeps up with memory (a 4096-wide Q4_0 row is 128 blocks of 18 bytes: at 20 GB/s a core has under 2 ns
+ * per block). For Q4_0 it barely does row by row; {@link RepackedQ4_0} is the layout that keeps up, as in ggml.
  *
  * <p>Two paths. {@link #multiplyReference} is the readable reference: {@link GgmlDot}'s scalar loops, bit-exact to
  * ggml's generic kernels. {@link #multiply} runs the kernels {@link Simd#load} chose once per JVM: with

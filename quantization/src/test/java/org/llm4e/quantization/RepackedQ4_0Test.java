@@ -145,8 +145,10 @@ class RepackedQ4_0Test {
     private static float[] tiles(GgmlDotKernels k, RepackedQ4_0 p, QuantizedActivations a, int rows) {
         float[] y = new float[rows];
         int tiles = (rows + 15) / 16;
-        for (int t = 0; t < tiles; t += 2) {
-            k.tilesQ4_0(p.codes(), p.scales(), t, Math.min(t + 1, tiles - 1), a, y, rows);
+        for (int t = 0; t < tiles; t += 4) {
+            // in reverse order, with repeats at the end: the kernels must not depend on the tiles' order
+            int[] group = {Math.min(t + 3, tiles - 1), Math.min(t + 2, tiles - 1), Math.min(t + 1, tiles - 1), t};
+            k.tilesQ4_0(p.codes(), p.scales(), group, a, y, rows);
         }
         return y;
     }

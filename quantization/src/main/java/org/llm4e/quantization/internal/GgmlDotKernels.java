@@ -72,23 +72,22 @@ public interface GgmlDotKernels {
     void rowsQ4_0(byte[] w, int wOff0, int wOff1, QuantizedActivations x, float[] y, int y0, int y1);
 
     /**
-     * Two tiles of a repacked Q4_0 matrix-vector product ({@link org.llm4e.quantization.RepackedQ4_0}'s layout) in one
-     * pass, against prepared Q8_0 activations: rows {@code 16 · tile0 …} and {@code 16 · tile1 …} (at most 16 each,
-     * fewer in a matrix's last tile), each row in ggml's float order ({@code sumf += (sumi · d_w) · d_y} per block,
-     * sumi exact), so every implementation returns the same bits as {@link org.llm4e.quantization.GgmlDot#dotQ4_0Q8_0}
-     * on the unpacked row. Two tiles far apart are two memory streams for one thread, as in {@link #rowsQ8_0}; the
-     * same tile twice is allowed. The caller must not pass activations with a block of 32 codes all −128
+     * Four tiles of a repacked Q4_0 matrix-vector product ({@link org.llm4e.quantization.RepackedQ4_0}'s layout) in one
+     * pass, against prepared Q8_0 activations: rows {@code 16 · t …} for each tile t given (at most 16 rows each, fewer
+     * in a matrix's last tile), each row in ggml's float order ({@code sumf += (sumi · d_w) · d_y} per block, sumi
+     * exact), so every implementation returns the same bits as {@link org.llm4e.quantization.GgmlDot#dotQ4_0Q8_0} on
+     * the unpacked row. Four tiles far apart are four memory streams for one thread (see {@link #rowsQ8_0}); a tile
+     * may repeat. The caller must not pass activations with a block of 32 codes all −128
      * ({@link QuantizedActivations#tileSafe}).
      *
      * @param q the repacked codes: per tile and block, 16 byte positions × 16 rows
      * @param d the weight scales: per tile and block, 16 rows
-     * @param tile0 the first tile
-     * @param tile1 the second tile
+     * @param tiles four tile numbers
      * @param x the activations, {@link QuantizedActivations#blocks} blocks
      * @param y the outputs, indexed by row
      * @param rows the matrix's row count (the last tile writes only its real rows)
      */
-    void tilesQ4_0(byte[] q, float[] d, int tile0, int tile1, QuantizedActivations x, float[] y, int rows);
+    void tilesQ4_0(byte[] q, float[] d, int[] tiles, QuantizedActivations x, float[] y, int rows);
 
     /**
      * One row of a Q8_0 matrix-vector product: the row's blocks against prepared Q8_0 activations ({@link #rowsQ8_0}

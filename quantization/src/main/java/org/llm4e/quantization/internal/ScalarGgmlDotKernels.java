@@ -45,9 +45,10 @@ public final class ScalarGgmlDotKernels implements GgmlDotKernels {
      * flipped (so that arithmetic shifts give the signed codes q − 8); undone here with {@code ^ 0x88}.
      */
     @Override
-    public void tilesQ4_0(byte[] q, float[] d, int tile0, int tile1, QuantizedActivations x, float[] y, int rows) {
-        tileQ4_0(q, d, tile0, x, y, rows);
-        tileQ4_0(q, d, tile1, x, y, rows);
+    public void tilesQ4_0(byte[] q, float[] d, int[] tiles, QuantizedActivations x, float[] y, int rows) {
+        for (int t : tiles) {
+            tileQ4_0(q, d, t, x, y, rows);
+        }
     }
 
     private static void tileQ4_0(byte[] q, float[] d, int tile, QuantizedActivations x, float[] y, int rows) {

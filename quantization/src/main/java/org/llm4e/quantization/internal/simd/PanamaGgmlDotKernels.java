@@ -19,13 +19,14 @@ import org.llm4e.quantization.internal.QuantizedActivations;
  * int4) codes to 16-bit lanes, multiply exactly, add into 32-bit lanes (exact integer sums), convert to float and
  * accumulate {@code sumi · (dx·dy)} with one FMA per block into a float vector; one horizontal reduction per row.
  *
- * <p>Two kinds of entry point. The {@code dot*} methods take both operands as ggml bytes (any offsets); the
- * {@code row*} methods, which the matrix-vector product runs once per row, take activations prepared once per product
- * ({@link QuantizedActivations}: codes already widened to 16 bits, scales already floats), so a row's work is its own
- * weights only: per Q8_0 block one widening cast, one 16-bit multiply, three shifts and two adds to fold the products
- * into 32-bit lanes, one conversion and one FMA (with L = 16 lanes); per Q4_0 block one widening cast, five nibble
- * operations, two multiplies, one add, one widening, one conversion and one FMA. Integer sums are kept in 16-bit lanes
- * only where the bound is proven (stated at each kernel), so the integer part is exact for every byte pattern.
+ * <p>Three kinds of entry point. The {@code dot*} methods take both operands as ggml bytes (any offsets); the
+ * {@code rows*} methods, which the matrix-vector product runs once per pair of rows, take activations prepared once per
+ * product ({@link QuantizedActivations}: codes already widened to 16 bits, scales already floats), so a row's work is
+ * its own weights only: per Q8_0 block one widening cast, one 16-bit multiply, three shifts and two adds to fold the
+ * products into 32-bit lanes, one conversion and one FMA (with L = 16 lanes); per Q4_0 block one widening cast, five
+ * nibble operations, two multiplies, one add, one widening, one conversion and one FMA. Integer sums are kept in 16-bit
+ * lanes only where the bound is proven (stated at each kernel), so the integer part is exact for every byte pattern.
+ * {@link #tilesQ4_0} works on {@link org.llm4e.quantization.RepackedQ4_0}'s layout, where lanes are rows.
  *
  * <p>With L float lanes (16 on AVX-512, 8 on AVX2) a chunk of L codes is a {@code ByteVector} of 8L bits, a
  * {@code ShortVector} of 16L bits and an {@code IntVector} of 32L bits, all with L lanes, so each widening is a
@@ -245,26 +246,36 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
      * int→float conversion and {@code acc + (sumi · d_w) · d_y} in ggml's order, so each lane equals the reference.
      */
     @Override
-    public void tilesQ4_0(byte[] q, float[] d, int tile0, int tile1, QuantizedActivations x, float[] y, int rows) {
+    public void tilesQ4_0(byte[] q, float[] d, int[] tiles, QuantizedActivations x, float[] y, int rows) {
         for (int h = 0; h < 16; h += L) {
-            subTilesQ4_0(q, d, tile0, tile1, h, x, y, rows);
+            subTilesQ4_0(q, d, tiles[0], tiles[1], tiles[2], tiles[3], h, x, y, rows);
         }
     }
 
-    /** Rows {@code h … h + L − 1} of two tiles; vectors stay inside (a call per sub-tile, none per block). */
+    /**
+     * Rows {@code h … h + L − 1} of four tiles; vectors stay inside (a call per sub-tile, none per block). The four
+     * tiles are written out rather than looped over: vectors in an array or a loop-carried list would be boxed.
+     */
     private static void subTilesQ4_0(
-            byte[] q, float[] d, int tile0, int tile1, int h, QuantizedActivations x, float[] y, int rows) {
+            byte[] q, float[] d, int t0, int t1, int t2, int t3, int h, QuantizedActivations x, float[] y, int rows) {
         short[] yc = x.codes;
         float[] ys = x.scales;
         int blocks = x.blocks;
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
-            int base0 = 256 * (tile0 * blocks + b) + h;
-            int base1 = 256 * (tile1 * blocks + b) + h;
+            int base0 = 256 * (t0 * blocks + b) + h;
+            int base1 = 256 * (t1 * blocks + b) + h;
+            int base2 = 256 * (t2 * blocks + b) + h;
+            int base3 = 256 * (t3 * blocks + b) + h;
             ShortVector sum0 = ShortVector.zero(S);
             ShortVector sum1 = ShortVector.zero(S);
+            ShortVector sum2 = ShortVector.zero(S);
+            ShortVector sum3 = ShortVector.zero(S);
             for (int j = 0; j < 16; j++) {
+                // Low nibbles: to the top of the 16-bit lane and back, arithmetically; high: one arithmetic shift.
                 short lo = yc[32 * b + j];
                 short hi = yc[32 * b + 16 + j];
                 ShortVector c0 =
@@ -279,17 +290,37 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
                                 .lanewise(VectorOperators.ASHR, 12)
                                 .mul(lo))
                         .add(c1.lanewise(VectorOperators.ASHR, 4).mul(hi));
+                ShortVector c2 =
+                        (ShortVector) ByteVector.fromArray(B, q, base2 + 16 * j).castShape(S, 0);
+                sum2 = sum2.add(c2.lanewise(VectorOperators.LSHL, 12)
+                                .lanewise(VectorOperators.ASHR, 12)
+                                .mul(lo))
+                        .add(c2.lanewise(VectorOperators.ASHR, 4).mul(hi));
+                ShortVector c3 =
+                        (ShortVector) ByteVector.fromArray(B, q, base3 + 16 * j).castShape(S, 0);
+                sum3 = sum3.add(c3.lanewise(VectorOperators.LSHL, 12)
+                                .lanewise(VectorOperators.ASHR, 12)
+                                .mul(lo))
+                        .add(c3.lanewise(VectorOperators.ASHR, 4).mul(hi));
             }
             float dy = ys[b];
             acc0 = acc0.add(((FloatVector) ((IntVector) sum0.castShape(I, 0)).castShape(F, 0))
-                    .mul(FloatVector.fromArray(F, d, 16 * (tile0 * blocks + b) + h))
+                    .mul(FloatVector.fromArray(F, d, 16 * (t0 * blocks + b) + h))
                     .mul(dy));
             acc1 = acc1.add(((FloatVector) ((IntVector) sum1.castShape(I, 0)).castShape(F, 0))
-                    .mul(FloatVector.fromArray(F, d, 16 * (tile1 * blocks + b) + h))
+                    .mul(FloatVector.fromArray(F, d, 16 * (t1 * blocks + b) + h))
+                    .mul(dy));
+            acc2 = acc2.add(((FloatVector) ((IntVector) sum2.castShape(I, 0)).castShape(F, 0))
+                    .mul(FloatVector.fromArray(F, d, 16 * (t2 * blocks + b) + h))
+                    .mul(dy));
+            acc3 = acc3.add(((FloatVector) ((IntVector) sum3.castShape(I, 0)).castShape(F, 0))
+                    .mul(FloatVector.fromArray(F, d, 16 * (t3 * blocks + b) + h))
                     .mul(dy));
         }
-        store(acc0, y, 16 * tile0 + h, rows);
-        store(acc1, y, 16 * tile1 + h, rows);
+        store(acc0, y, 16 * t0 + h, rows);
+        store(acc1, y, 16 * t1 + h, rows);
+        store(acc2, y, 16 * t2 + h, rows);
+        store(acc3, y, 16 * t3 + h, rows);
     }
 
     /** Writes the lanes of {@code v} that fall on rows below {@code rows}, from row {@code from}. */
