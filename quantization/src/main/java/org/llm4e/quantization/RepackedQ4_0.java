@@ -10,22 +10,27 @@ import org.llm4e.quantization.internal.QuantizedActivations;
  * scales, in an order where one vector instruction works on 16 rows at once.
  *
  * <pre>
- *   GGUF Q4_0, row after row:      row r: [d fp16 | qs[16]] [d | qs[16]] …            (18 bytes per block)
- *   repacked, tiles of 16 rows:    tile t, block b:  codes[j][r] for j = 0…15, r = 0…15   (256 bytes)
- *                                                    d[r] as float32 for r = 0…15          (64 bytes)
- *   codes[j][r] = qs_r[j] ^ 0x88   (the top bit of each nibble flipped: a two's-complement nibble reads q − 8)
+ *   GGUF Q4_0, row after row:   row r: [d fp16 | qs[16]] [d | qs[16]] …                  (18 bytes per block)
+ *   repacked, tiles of 16 rows: tile t, block b: for p = 0…7, r = 0…15: qs_r[2p] ^ 0x80, qs_r[2p+1] ^ 0x80  (256 bytes)
+ *                                                d_r as float32 for r = 0…15                            (64 bytes)
  * </pre>
  *
  * <p>Why it is faster. The direct kernel ({@link GgmlMatVec#multiply}) follows one row at a time: per block it widens
  * 16 packed bytes, unpacks 32 nibbles, multiplies them by 32 activation codes and then has to sum the block across
- * vector lanes, convert the sum to float and scale it, before the next block. Here a vector lane is a row: byte
- * position j of 16 rows is one 16-byte load, each nibble is multiplied by a single broadcast activation code, and the
- * 32 products of a block are summed in 16-bit lanes with no horizontal work at all (exact: |Σ| ≤ 32 · 8 · 127); the
- * conversion and scaling then happen once per block for 16 rows, not once per row. A thread runs four tiles far apart
- * in one pass: four memory streams (the hardware prefetchers follow each; one stream per core leaves bandwidth unused)
- * and one load of each activation code for 64 rows. The article's point about Q4_0 —
- * 4.5 bits per weight instead of 32 — only pays off on a CPU if the unpacking keeps up with memory, and this layout is
- * how ggml makes it keep up.
+ * vector lanes, convert the sum to float and scale it, before the next block. Here a pair of vector lanes is a row:
+ * byte positions j and j + 1 of 16 rows are one 32-byte load, and with the top bit of each byte flipped the widened
+ * byte reads c = 16·(h − 8) + l, so that
+ *
+ * <pre>
+ *   c · y[j] + (c ≫ 4) · (y[j+16] − 16 · y[j])  =  l · y[j] + (h − 8) · y[j+16]
+ * </pre>
+ *
+ * covers both nibbles with one shift and two multiplies (the low nibbles' −8 is one start value per block, −8·Σy[j]).
+ * The 32 products of a block are summed in 16-bit lanes (exact: |Σ| ≤ 32 · 8 · 127), and the conversion and scaling
+ * happen once per block for 16 rows, not once per row. A thread runs four tiles far apart in one pass: four memory
+ * streams (the hardware prefetchers follow each; one stream per core leaves bandwidth unused) and one load of each
+ * activation vector for 64 rows. The article's point about Q4_0 — 4.5 bits per weight instead of 32 — only pays off
+ * on a CPU if the unpacking keeps up with memory; this layout is how ggml makes it keep up.
  *
  * <p>Exactness. Each output equals {@link GgmlDot#dotQ4_0Q8_0} of the original row with the Q8_0 activations, bit for
  * bit (integer block sums, then {@code sumf += (sumi · d_w) · d_y} in ggml's float order, which the vector kernel keeps
@@ -80,7 +85,6 @@ public final class RepackedQ4_0 {
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
         byte[] codes = new byte[Math.multiplyExact(Math.multiplyExact(tiles, blocks), 256)];
         float[] scales = new float[tiles * blocks * TILE_ROWS];
-        java.util.Arrays.fill(codes, (byte) 0x88); // padding rows: code −8 … with scale 0, never written out
         for (int r = 0; r < rows; r++) {
             int t = r / TILE_ROWS;
             int lane = r % TILE_ROWS;
@@ -89,7 +93,7 @@ public final class RepackedQ4_0 {
                 int tb = t * blocks + b;
                 scales[TILE_ROWS * tb + lane] = GgmlBlocks.getHalf(w, src);
                 for (int j = 0; j < 16; j++) {
-                    codes[256 * tb + 16 * j + lane] = (byte) (w[src + 2 + j] ^ 0x88);
+                    codes[256 * tb + 32 * (j / 2) + 2 * lane + j % 2] = (byte) (w[src + 2 + j] ^ 0x80);
                 }
             }
         }

@@ -80,7 +80,7 @@ public interface GgmlDotKernels {
      * may repeat. The caller must not pass activations with a block of 32 codes all −128
      * ({@link QuantizedActivations#tileSafe}).
      *
-     * @param q the repacked codes: per tile and block, 16 byte positions × 16 rows
+     * @param q the repacked codes: per tile and block, 8 pairs of byte positions × 16 rows × 2
      * @param d the weight scales: per tile and block, 16 rows
      * @param tiles four tile numbers
      * @param x the activations, {@link QuantizedActivations#blocks} blocks

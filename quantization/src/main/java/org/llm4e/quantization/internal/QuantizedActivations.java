@@ -32,6 +32,19 @@ public final class QuantizedActivations {
      */
     public boolean tileSafe = true;
 
+    /**
+     * For repacked Q4_0 tiles ({@link #prepareTiles}): per block and pair p of byte positions (j = 2p, 2p + 1), the
+     * low-half codes {@code y[j]} as the pattern {@code y[2p], y[2p+1]} repeated 16 times (32 shorts), so one vector
+     * load lines them up with the codes of 16 rows.
+     */
+    public short[] tileLow = new short[0];
+    /** As {@link #tileLow}, with {@code y[j + 16] − 16 · y[j]} (|·| ≤ 2176, fits in 16 bits). */
+    public short[] tileDiff = new short[0];
+    /** Per block, {@code −8 · Σ_{j<16} y[j]} in the even lanes of 32 shorts, 0 in the odd ones. */
+    public short[] tileInit = new short[0];
+
+    private boolean tilesReady;
+
     /** Q8_K blocks, from offset 0. */
     public byte[] q8_K = new byte[0];
     /** The Q8_K codes, 256 per block, sign-extended to 16 bits. */
@@ -87,6 +100,7 @@ public final class QuantizedActivations {
     /** Widens the codes and decodes the scales of the Q8_0 blocks in {@link #q8_0}. */
     public void decodeQ8_0() {
         tileSafe = true;
+        tilesReady = false;
         for (int b = 0; b < blocks; b++) {
             scales[b] = half(q8_0, b * 34);
             boolean allMin = true;
@@ -96,6 +110,38 @@ public final class QuantizedActivations {
             }
             tileSafe &= !allMin;
         }
+    }
+
+    /**
+     * Fills {@link #tileLow}, {@link #tileDiff} and {@link #tileInit} from the decoded Q8_0 codes, once per vector
+     * (later calls return at once until the next {@link #decodeQ8_0}).
+     */
+    public void prepareTiles() {
+        if (tilesReady) {
+            return;
+        }
+        if (tileLow.length < blocks * 256) {
+            tileLow = new short[blocks * 256];
+            tileDiff = new short[blocks * 256];
+            tileInit = new short[blocks * 32];
+        }
+        for (int b = 0; b < blocks; b++) {
+            int sumLow = 0;
+            for (int j = 0; j < 16; j++) {
+                short low = codes[32 * b + j];
+                short diff = (short) (codes[32 * b + 16 + j] - 16 * low);
+                sumLow += low;
+                // pair p = j / 2 covers shorts 256·b + 32·p … + 31; element j sits in every lane of parity j % 2
+                for (int lane = j % 2; lane < 32; lane += 2) {
+                    tileLow[256 * b + 32 * (j / 2) + lane] = low;
+                    tileDiff[256 * b + 32 * (j / 2) + lane] = diff;
+                }
+            }
+            for (int lane = 0; lane < 32; lane++) {
+                tileInit[32 * b + lane] = lane % 2 == 0 ? (short) (-8 * sumLow) : 0;
+            }
+        }
+        tilesReady = true;
     }
 
     /**

@@ -40,9 +40,9 @@ public final class ScalarGgmlDotKernels implements GgmlDotKernels {
     }
 
     /**
-     * The repacked tile, row by row in ggml's order: byte position j of row r in block b sits at
-     * {@code 256 · (tile · blocks + b) + 16 · j + r}, with the high nibble's top bit and the low nibble's top bit
-     * flipped (so that arithmetic shifts give the signed codes q − 8); undone here with {@code ^ 0x88}.
+     * The repacked tiles, row by row in ggml's order: byte position j of row r in block b sits at
+     * {@code 256 · (tile · blocks + b) + 32 · (j / 2) + 2r + j % 2}, with its top bit flipped; undone here with
+     * {@code ^ 0x80}.
      */
     @Override
     public void tilesQ4_0(byte[] q, float[] d, int[] tiles, QuantizedActivations x, float[] y, int rows) {
@@ -58,7 +58,7 @@ public final class ScalarGgmlDotKernels implements GgmlDotKernels {
                 int base = 256 * (tile * x.blocks + b);
                 int sumi = 0;
                 for (int j = 0; j < 16; j++) {
-                    int packed = (q[base + 16 * j + r] ^ 0x88) & 0xFF;
+                    int packed = (q[base + 32 * (j / 2) + 2 * r + j % 2] ^ 0x80) & 0xFF;
                     sumi += ((packed & 0xF) - 8) * x.codes[32 * b + j];
                     sumi += ((packed >>> 4) - 8) * x.codes[32 * b + 16 + j];
                 }

@@ -237,16 +237,26 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
     }
 
     /**
-     * Repacked Q4_0 tile: the lanes are rows, so a block needs no horizontal sum. Per byte position j (elements j and
-     * j + 16 of 16 rows): L codes widen to 16-bit lanes, an arithmetic shift gives the high nibbles' signed codes and a
-     * shift left then right the low nibbles' (the packer flipped each nibble's top bit, so two's complement reads
-     * q − 8 directly), and each is multiplied by one broadcast activation code and added into a 16-bit accumulator:
-     * the block's sum is exact in 16 bits (|Σ| ≤ 32 · 8 · 127 = 32512; the one sum that would not fit, 32 codes
-     * −128 against 32 weights −8, is excluded by the caller). Then per block, for L rows at once: one widening, one
-     * int→float conversion and {@code acc + (sumi · d_w) · d_y} in ggml's order, so each lane equals the reference.
+     * Repacked Q4_0 tiles: the lanes are rows, so a block needs no horizontal sum across elements. A chunk is one pair
+     * of byte positions (j, j + 1) of L rows, 2L bytes laid out row by row; it widens to 2L 16-bit lanes c, which
+     * hold 16·hs + l for the row's high nibble as a signed code hs = h − 8 (the packer flipped its top bit) and its low
+     * nibble l unsigned. One identity then does both nibbles with two multiplies and one shift:
+     *
+     * <pre>
+     *   c · y[j] + hs · (y[j + 16] − 16 · y[j])  =  l · y[j] + hs · y[j + 16]
+     * </pre>
+     *
+     * with the activations prepared once per product as 2L-lane vectors ({@link QuantizedActivations#prepareTiles}),
+     * and the low nibbles' −8 folded in by starting the block's sums at −8 · Σ y[j]. The 16-bit sums wrap freely (the
+     * arithmetic is modulo 2¹⁶) and are exact at the end because the true block sum fits: |Σ| ≤ 32 · 8 · 127 = 32512
+     * (the one sum that would not fit, 32 codes −128 against 32 weights −8, is excluded by the caller). At the block's
+     * end the two lanes of a row (positions j and j + 1) are added by viewing them as one 32-bit lane (shift left 16,
+     * add, arithmetic shift right 16), converted to float and scaled as {@code acc + (sumi · d_w) · d_y}, ggml's order,
+     * so each lane equals the reference. Per 2L bytes: one widening load, one shift, two multiplies and two adds.
      */
     @Override
     public void tilesQ4_0(byte[] q, float[] d, int[] tiles, QuantizedActivations x, float[] y, int rows) {
+        x.prepareTiles();
         for (int h = 0; h < 16; h += L) {
             subTilesQ4_0(q, d, tiles[0], tiles[1], tiles[2], tiles[3], h, x, y, rows);
         }
@@ -258,7 +268,9 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
      */
     private static void subTilesQ4_0(
             byte[] q, float[] d, int t0, int t1, int t2, int t3, int h, QuantizedActivations x, float[] y, int rows) {
-        short[] yc = x.codes;
+        short[] low = x.tileLow;
+        short[] diff = x.tileDiff;
+        short[] init = x.tileInit;
         float[] ys = x.scales;
         int blocks = x.blocks;
         FloatVector acc0 = FloatVector.zero(F);
@@ -266,54 +278,61 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
         FloatVector acc2 = FloatVector.zero(F);
         FloatVector acc3 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
-            int base0 = 256 * (t0 * blocks + b) + h;
-            int base1 = 256 * (t1 * blocks + b) + h;
-            int base2 = 256 * (t2 * blocks + b) + h;
-            int base3 = 256 * (t3 * blocks + b) + h;
-            ShortVector sum0 = ShortVector.zero(S);
-            ShortVector sum1 = ShortVector.zero(S);
-            ShortVector sum2 = ShortVector.zero(S);
-            ShortVector sum3 = ShortVector.zero(S);
-            for (int j = 0; j < 16; j++) {
-                // Low nibbles: to the top of the 16-bit lane and back, arithmetically; high: one arithmetic shift.
-                short lo = yc[32 * b + j];
-                short hi = yc[32 * b + 16 + j];
-                ShortVector c0 =
-                        (ShortVector) ByteVector.fromArray(B, q, base0 + 16 * j).castShape(S, 0);
-                sum0 = sum0.add(c0.lanewise(VectorOperators.LSHL, 12)
-                                .lanewise(VectorOperators.ASHR, 12)
-                                .mul(lo))
-                        .add(c0.lanewise(VectorOperators.ASHR, 4).mul(hi));
-                ShortVector c1 =
-                        (ShortVector) ByteVector.fromArray(B, q, base1 + 16 * j).castShape(S, 0);
-                sum1 = sum1.add(c1.lanewise(VectorOperators.LSHL, 12)
-                                .lanewise(VectorOperators.ASHR, 12)
-                                .mul(lo))
-                        .add(c1.lanewise(VectorOperators.ASHR, 4).mul(hi));
-                ShortVector c2 =
-                        (ShortVector) ByteVector.fromArray(B, q, base2 + 16 * j).castShape(S, 0);
-                sum2 = sum2.add(c2.lanewise(VectorOperators.LSHL, 12)
-                                .lanewise(VectorOperators.ASHR, 12)
-                                .mul(lo))
-                        .add(c2.lanewise(VectorOperators.ASHR, 4).mul(hi));
-                ShortVector c3 =
-                        (ShortVector) ByteVector.fromArray(B, q, base3 + 16 * j).castShape(S, 0);
-                sum3 = sum3.add(c3.lanewise(VectorOperators.LSHL, 12)
-                                .lanewise(VectorOperators.ASHR, 12)
-                                .mul(lo))
-                        .add(c3.lanewise(VectorOperators.ASHR, 4).mul(hi));
+            int base0 = 256 * (t0 * blocks + b) + 2 * h;
+            int base1 = 256 * (t1 * blocks + b) + 2 * h;
+            int base2 = 256 * (t2 * blocks + b) + 2 * h;
+            int base3 = 256 * (t3 * blocks + b) + 2 * h;
+            ShortVector sum0 = ShortVector.fromArray(S2, init, 32 * b);
+            ShortVector sum1 = sum0;
+            ShortVector sum2 = sum0;
+            ShortVector sum3 = sum0;
+            for (int p = 0; p < 8; p++) {
+                ShortVector lo = ShortVector.fromArray(S2, low, 256 * b + 32 * p);
+                ShortVector df = ShortVector.fromArray(S2, diff, 256 * b + 32 * p);
+                ShortVector c0 = (ShortVector)
+                        ByteVector.fromArray(B2, q, base0 + 32 * p).castShape(S2, 0);
+                sum0 = sum0.add(c0.mul(lo))
+                        .add(c0.lanewise(VectorOperators.ASHR, 4).mul(df));
+                ShortVector c1 = (ShortVector)
+                        ByteVector.fromArray(B2, q, base1 + 32 * p).castShape(S2, 0);
+                sum1 = sum1.add(c1.mul(lo))
+                        .add(c1.lanewise(VectorOperators.ASHR, 4).mul(df));
+                ShortVector c2 = (ShortVector)
+                        ByteVector.fromArray(B2, q, base2 + 32 * p).castShape(S2, 0);
+                sum2 = sum2.add(c2.mul(lo))
+                        .add(c2.lanewise(VectorOperators.ASHR, 4).mul(df));
+                ShortVector c3 = (ShortVector)
+                        ByteVector.fromArray(B2, q, base3 + 32 * p).castShape(S2, 0);
+                sum3 = sum3.add(c3.mul(lo))
+                        .add(c3.lanewise(VectorOperators.ASHR, 4).mul(df));
             }
             float dy = ys[b];
-            acc0 = acc0.add(((FloatVector) ((IntVector) sum0.castShape(I, 0)).castShape(F, 0))
+            IntVector s0 = sum0.reinterpretAsInts();
+            IntVector s1 = sum1.reinterpretAsInts();
+            IntVector s2 = sum2.reinterpretAsInts();
+            IntVector s3 = sum3.reinterpretAsInts();
+            acc0 = acc0.add(((FloatVector) s0.lanewise(VectorOperators.LSHL, 16)
+                            .add(s0)
+                            .lanewise(VectorOperators.ASHR, 16)
+                            .castShape(F, 0))
                     .mul(FloatVector.fromArray(F, d, 16 * (t0 * blocks + b) + h))
                     .mul(dy));
-            acc1 = acc1.add(((FloatVector) ((IntVector) sum1.castShape(I, 0)).castShape(F, 0))
+            acc1 = acc1.add(((FloatVector) s1.lanewise(VectorOperators.LSHL, 16)
+                            .add(s1)
+                            .lanewise(VectorOperators.ASHR, 16)
+                            .castShape(F, 0))
                     .mul(FloatVector.fromArray(F, d, 16 * (t1 * blocks + b) + h))
                     .mul(dy));
-            acc2 = acc2.add(((FloatVector) ((IntVector) sum2.castShape(I, 0)).castShape(F, 0))
+            acc2 = acc2.add(((FloatVector) s2.lanewise(VectorOperators.LSHL, 16)
+                            .add(s2)
+                            .lanewise(VectorOperators.ASHR, 16)
+                            .castShape(F, 0))
                     .mul(FloatVector.fromArray(F, d, 16 * (t2 * blocks + b) + h))
                     .mul(dy));
-            acc3 = acc3.add(((FloatVector) ((IntVector) sum3.castShape(I, 0)).castShape(F, 0))
+            acc3 = acc3.add(((FloatVector) s3.lanewise(VectorOperators.LSHL, 16)
+                            .add(s3)
+                            .lanewise(VectorOperators.ASHR, 16)
+                            .castShape(F, 0))
                     .mul(FloatVector.fromArray(F, d, 16 * (t3 * blocks + b) + h))
                     .mul(dy));
         }
