@@ -189,6 +189,7 @@ public final class RepackedQ4_0 {
             return;
         }
         QuantizedActivations a = x.prepared(GgmlType.Q4_0);
+        a.prepareTiles(); // once, before the threads read it
         GgmlDotKernels kernels = a.tileSafe ? k : GgmlMatVec.SCALAR;
         Parallel.forRange(0, tiles, 1, (lo, hi) -> {
             // Tiles t, t + q, t + 2q, t + 3q run together: four memory streams per thread (measured: more

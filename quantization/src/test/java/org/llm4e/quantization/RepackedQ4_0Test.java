@@ -144,6 +144,7 @@ class RepackedQ4_0Test {
 
     private static float[] tiles(GgmlDotKernels k, RepackedQ4_0 p, QuantizedActivations a, int rows) {
         float[] y = new float[rows];
+        a.prepareTiles();
         int tiles = (rows + 15) / 16;
         for (int t = 0; t < tiles; t += 4) {
             // in reverse order, with repeats at the end: the kernels must not depend on the tiles' order

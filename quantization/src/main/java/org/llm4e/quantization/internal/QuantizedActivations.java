@@ -34,14 +34,14 @@ public final class QuantizedActivations {
 
     /**
      * For repacked Q4_0 tiles ({@link #prepareTiles}): per block and pair p of byte positions (j = 2p, 2p + 1), the
-     * low-half codes {@code y[j]} as the pattern {@code y[2p], y[2p+1]} repeated 16 times (32 shorts), so one vector
-     * load lines them up with the codes of 16 rows.
+     * low-half codes {@code y[2p]} and {@code y[2p+1]} as one int (low and high 16 bits), so that one broadcast and a
+     * reinterpretation as shorts lines them up with the codes of 16 rows ({@code y[2p], y[2p+1], y[2p], …}).
      */
-    public short[] tileLow = new short[0];
+    public int[] tileLow = new int[0];
     /** As {@link #tileLow}, with {@code y[j + 16] − 16 · y[j]} (|·| ≤ 2176, fits in 16 bits). */
-    public short[] tileDiff = new short[0];
-    /** Per block, {@code −8 · Σ_{j<16} y[j]} in the even lanes of 32 shorts, 0 in the odd ones. */
-    public short[] tileInit = new short[0];
+    public int[] tileDiff = new int[0];
+    /** Per block, {@code −8 · Σ_{j<16} y[j]} in the low 16 bits, 0 in the high ones. */
+    public int[] tileInit = new int[0];
 
     private boolean tilesReady;
 
@@ -120,26 +120,23 @@ public final class QuantizedActivations {
         if (tilesReady) {
             return;
         }
-        if (tileLow.length < blocks * 256) {
-            tileLow = new short[blocks * 256];
-            tileDiff = new short[blocks * 256];
-            tileInit = new short[blocks * 32];
+        if (tileLow.length < blocks * 8) {
+            tileLow = new int[blocks * 8];
+            tileDiff = new int[blocks * 8];
+            tileInit = new int[blocks];
         }
         for (int b = 0; b < blocks; b++) {
             int sumLow = 0;
-            for (int j = 0; j < 16; j++) {
-                short low = codes[32 * b + j];
-                short diff = (short) (codes[32 * b + 16 + j] - 16 * low);
-                sumLow += low;
-                // pair p = j / 2 covers shorts 256·b + 32·p … + 31; element j sits in every lane of parity j % 2
-                for (int lane = j % 2; lane < 32; lane += 2) {
-                    tileLow[256 * b + 32 * (j / 2) + lane] = low;
-                    tileDiff[256 * b + 32 * (j / 2) + lane] = diff;
-                }
+            for (int p = 0; p < 8; p++) {
+                short low0 = codes[32 * b + 2 * p];
+                short low1 = codes[32 * b + 2 * p + 1];
+                int diff0 = codes[32 * b + 16 + 2 * p] - 16 * low0;
+                int diff1 = codes[32 * b + 16 + 2 * p + 1] - 16 * low1;
+                tileLow[8 * b + p] = (low0 & 0xFFFF) | low1 << 16;
+                tileDiff[8 * b + p] = (diff0 & 0xFFFF) | diff1 << 16;
+                sumLow += low0 + low1;
             }
-            for (int lane = 0; lane < 32; lane++) {
-                tileInit[32 * b + lane] = lane % 2 == 0 ? (short) (-8 * sumLow) : 0;
-            }
+            tileInit[b] = (-8 * sumLow) & 0xFFFF;
         }
         tilesReady = true;
     }

@@ -246,7 +246,8 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
      *   c · y[j] + hs · (y[j + 16] − 16 · y[j])  =  l · y[j] + hs · y[j + 16]
      * </pre>
      *
-     * with the activations prepared once per product as 2L-lane vectors ({@link QuantizedActivations#prepareTiles}),
+     * with the activations prepared once per product as pairs of 16-bit codes in one int, broadcast and viewed as 2L
+     * shorts ({@link QuantizedActivations#prepareTiles}),
      * and the low nibbles' −8 folded in by starting the block's sums at −8 · Σ y[j]. The 16-bit sums wrap freely (the
      * arithmetic is modulo 2¹⁶) and are exact at the end because the true block sum fits: |Σ| ≤ 32 · 8 · 127 = 32512
      * (the one sum that would not fit, 32 codes −128 against 32 weights −8, is excluded by the caller). At the block's
@@ -256,7 +257,6 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
      */
     @Override
     public void tilesQ4_0(byte[] q, float[] d, int[] tiles, QuantizedActivations x, float[] y, int rows) {
-        x.prepareTiles();
         for (int h = 0; h < 16; h += L) {
             subTilesQ4_0(q, d, tiles[0], tiles[1], tiles[2], tiles[3], h, x, y, rows);
         }
@@ -268,9 +268,9 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
      */
     private static void subTilesQ4_0(
             byte[] q, float[] d, int t0, int t1, int t2, int t3, int h, QuantizedActivations x, float[] y, int rows) {
-        short[] low = x.tileLow;
-        short[] diff = x.tileDiff;
-        short[] init = x.tileInit;
+        int[] low = x.tileLow;
+        int[] diff = x.tileDiff;
+        int[] init = x.tileInit;
         float[] ys = x.scales;
         int blocks = x.blocks;
         FloatVector acc0 = FloatVector.zero(F);
@@ -282,13 +282,13 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
             int base1 = 256 * (t1 * blocks + b) + 2 * h;
             int base2 = 256 * (t2 * blocks + b) + 2 * h;
             int base3 = 256 * (t3 * blocks + b) + 2 * h;
-            ShortVector sum0 = ShortVector.fromArray(S2, init, 32 * b);
+            ShortVector sum0 = IntVector.broadcast(I, init[b]).reinterpretAsShorts();
             ShortVector sum1 = sum0;
             ShortVector sum2 = sum0;
             ShortVector sum3 = sum0;
             for (int p = 0; p < 8; p++) {
-                ShortVector lo = ShortVector.fromArray(S2, low, 256 * b + 32 * p);
-                ShortVector df = ShortVector.fromArray(S2, diff, 256 * b + 32 * p);
+                ShortVector lo = IntVector.broadcast(I, low[8 * b + p]).reinterpretAsShorts();
+                ShortVector df = IntVector.broadcast(I, diff[8 * b + p]).reinterpretAsShorts();
                 ShortVector c0 = (ShortVector)
                         ByteVector.fromArray(B2, q, base0 + 32 * p).castShape(S2, 0);
                 sum0 = sum0.add(c0.mul(lo))
