@@ -57,7 +57,9 @@ class BenchSummaryTest {
         }
         List<String> args = BenchSummary.jmhArgs(false);
         assertTrue(args.containsAll(BenchSummary.TIMING) && args.containsAll(BenchSummary.INCLUDES), args.toString());
-        assertTrue(args.contains("size=512") && args.contains("format=fp32,fp32_ejml,q8_0,q4_0"), args.toString());
+        assertTrue(
+                args.contains("size=512") && args.contains("format=fp32,fp32_ejml,q8_0,q4_0,q4_0_repacked"),
+                args.toString());
         assertTrue(BenchSummary.jmhArgs(true).containsAll(BenchSummary.SMOKE_TIMING));
     }
 
