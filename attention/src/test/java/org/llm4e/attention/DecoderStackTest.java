@@ -53,7 +53,9 @@ class DecoderStackTest {
         }
         other.loadWeights(sd);
         int[][] tokens = {{1, 2, 3}};
-        assertClose(model.forward(tokens, 5), other.forward(tokens, 5), 0, 0);
+        // The same function to the last bit or two: the two forwards may run at different JIT tiers, and a Vector API
+        // lane reduction (reduceLanes) may add in another order once compiled. A misplaced weight is off by far more.
+        assertClose(model.forward(tokens, 5), other.forward(tokens, 5), 1e-6, 1e-7);
     }
 
     @Test

@@ -18,8 +18,9 @@ import org.llm4e.quantization.internal.ScalarGgmlDotKernels;
  * <p>Rows are independent, so they are split over the library thread pool ({@link Parallel#forRange}); within a
  * thread, row r runs in one pass with row r + half of the thread's range: two memory streams at once (measured here:
  * one sequential stream per core leaves memory bandwidth unused, the hardware prefetchers follow several), and one
- * load of each activation chunk serves both rows. Each row's dot product runs in a fixed order, so the result does not
- * depend on the thread count or the pairing. Each weight byte is read once: 4.5 (Q4_0, Q4_K) or 8.5 (Q8_0) bits per
+ * load of each activation chunk serves both rows. Each row's dot product runs the same code in a fixed order, so the
+ * result does not depend on the thread count or the pairing (on JDK 25 the final lane reduction of a row may add in
+ * another order before and after JIT compilation, a last-bit difference between calls). Each weight byte is read once: 4.5 (Q4_0, Q4_K) or 8.5 (Q8_0) bits per
  * weight instead of 32, which is what makes quantized inference faster on a memory-bound CPU, provided the per-block
  * arithmetic keeps up with memory (a 4096-wide Q4_0 row is 128 blocks of 18 bytes: at 20 GB/s a core has under 2 ns
  * per block). For Q4_0 it barely does row by row; {@link RepackedQ4_0} is the layout that keeps up, as in ggml.

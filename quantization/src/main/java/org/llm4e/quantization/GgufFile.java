@@ -356,6 +356,24 @@ public final class GgufFile {
     }
 
     /**
+     * A 2-D Q4_0 tensor repacked for the fast matrix-vector product ({@link RepackedQ4_0}), as ggml's CPU backend
+     * repacks Q4_0 weights when it loads a model: shape {@code [ne0, ne1]} is {@code ne1} rows of {@code ne0} columns.
+     *
+     * @param name the tensor name
+     * @return the repacked matrix, {@code y = W x} with x of ne0 values
+     * @throws IllegalArgumentException if the file has no such tensor, it is not Q4_0 or not 2-D
+     * @throws IOException if the file cannot be read
+     */
+    public RepackedQ4_0 repackQ4_0(String name) throws IOException {
+        GgufTensorInfo t = tensor(name);
+        if (t.type() != GgmlType.Q4_0 || t.shape().length != 2) {
+            throw new IllegalArgumentException("tensor \"" + name + "\" must be a 2-D Q4_0 tensor to repack, got "
+                    + t.typeName() + " " + java.util.Arrays.toString(t.shape()));
+        }
+        return RepackedQ4_0.pack(tensorBytes(name), Math.toIntExact(t.shape()[1]), Math.toIntExact(t.shape()[0]));
+    }
+
+    /**
      * A readable summary: version, alignment, every metadata key with its value (long arrays abbreviated) and every
      * tensor with its type, shape, size and offset. This is what {@code llm4e gguf FILE} prints.
      *

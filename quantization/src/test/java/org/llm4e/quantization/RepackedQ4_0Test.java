@@ -127,6 +127,27 @@ class RepackedQ4_0Test {
     }
 
     @Test
+    void aGgufQ4_0TensorRepacksAndMultipliesAsItsRows() throws java.io.IOException {
+        SplittableRandom r = new SplittableRandom(3);
+        int rows = 20;
+        int cols = 64;
+        float[] w = GgufSamples.gaussian(r, rows * cols);
+        GgufWriter writer = new GgufWriter();
+        writer.addTensor("blk.0.ffn_up.weight", GgmlType.Q4_0, new long[] {cols, rows}, w);
+        writer.addTensor("norm", GgmlType.F32, new long[] {cols}, new float[cols]);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        writer.write(out);
+        GgufFile f = GgufFile.read(out.toByteArray(), "model");
+        RepackedQ4_0 p = f.repackQ4_0("blk.0.ffn_up.weight");
+        assertEquals(rows, p.rows());
+        assertEquals(cols, p.cols());
+        float[] x = GgufSamples.gaussian(r, cols);
+        assertArrayEquals(GgmlMatVec.multiplyReference(GgmlType.Q4_0, Q4_0.quantize(w), rows, cols, x), p.multiply(x));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.repackQ4_0("norm"));
+        assertTrue(e.getMessage().contains("F32") && e.getMessage().contains("[64]"), e.getMessage());
+    }
+
+    @Test
     void badInputIsRefusedWithTheValues() {
         byte[] w = new byte[2 * 18];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RepackedQ4_0.pack(w, 2, 48));
