@@ -29,8 +29,10 @@ import org.llm4e.quantization.internal.QuantizedActivations;
  * The 32 products of a block are summed in 16-bit lanes (exact: |Σ| ≤ 32 · 8 · 127), and the conversion and scaling
  * happen once per block for 16 rows, not once per row. A thread runs four tiles far apart in one pass: four memory
  * streams (the hardware prefetchers follow each; one stream per core leaves bandwidth unused) and one load of each
- * activation vector for 64 rows. The article's point about Q4_0 — 4.5 bits per weight instead of 32 — only pays off
- * on a CPU if the unpacking keeps up with memory; this layout is how ggml makes it keep up.
+ * activation vector for 64 rows. The point of 大模型量化认知的三重境界.md about Q4_0 — 4.5 bits per weight instead of 32
+ * — only pays off on a CPU if the unpacking keeps up with memory; this layout is how ggml makes it keep up. The article
+ * describes Q4_0's blocks, not a repacked layout: this class goes beyond it, and matches ggml's
+ * {@code ggml_vec_dot_q4_0_q8_0} bit for bit.
  *
  * <p>Exactness. Each output equals {@link GgmlDot#dotQ4_0Q8_0} of the original row with the Q8_0 activations, bit for
  * bit (integer block sums, then {@code sumf += (sumi · d_w) · d_y} in ggml's float order, which the vector kernel keeps

@@ -145,6 +145,8 @@ class GgmlRowKernelsProperties {
             assertClose(q80Bound(x8, 0, 34, yq, n / 32, true), g8, out[0], name + " Q8_0 mat-vec");
             GgmlMatVec.multiply(GgmlType.Q4_0, x4, 1, n, acts, out);
             assertClose(q80Bound(x4, 0, 18, yq, n / 32, false), g4, out[0], name + " Q4_0 mat-vec");
+            // the repacked layout keeps ggml's float order: ggml's own result to the bit
+            assertEquals(g4, RepackedQ4_0.pack(x4, 1, n).multiply(y)[0], 0f, name + " Q4_0 repacked");
             checked++;
         }
         assertTrue(checked > 0, "the golden file has vec_dot cases");

@@ -337,20 +337,12 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
                     .mul(FloatVector.fromArray(F, d, 16 * (t3 * blocks + b) + h))
                     .mul(dy));
         }
-        store(acc0, y, 16 * t0 + h, rows);
-        store(acc1, y, 16 * t1 + h, rows);
-        store(acc2, y, 16 * t2 + h, rows);
-        store(acc3, y, 16 * t3 + h, rows);
-    }
-
-    /** Writes the lanes of {@code v} that fall on rows below {@code rows}, from row {@code from}. */
-    private static void store(FloatVector v, float[] y, int from, int rows) {
-        int n = Math.min(L, rows - from);
-        if (n == L) {
-            v.intoArray(y, from);
-        } else if (n > 0) {
-            v.intoArray(y, from, F.indexInRange(0, n));
-        }
+        // Masked stores written out (a helper taking the vectors, when C2 does not inline it, makes it box every vector
+        // of the loop above): a lane past the matrix's last row is not stored.
+        acc0.intoArray(y, 16 * t0 + h, F.indexInRange(0, rows - 16 * t0 - h));
+        acc1.intoArray(y, 16 * t1 + h, F.indexInRange(0, rows - 16 * t1 - h));
+        acc2.intoArray(y, 16 * t2 + h, F.indexInRange(0, rows - 16 * t2 - h));
+        acc3.intoArray(y, 16 * t3 + h, F.indexInRange(0, rows - 16 * t3 - h));
     }
 
     /**
