@@ -43,6 +43,10 @@ import org.llm4e.quantization.internal.QuantizedActivations;
  * <p>Size. Scales are stored decoded, as float32, so a block costs 16 + 4 = 20 bytes instead of 18 (5 bits per
  * weight); the benchmarks count these 20 bytes. Rows are padded to a multiple of 16 with zero scales.
  *
+ * <p>Known problem: the fast figures are those of a JVM that C2-compiles the tile kernel with every Vector API
+ * conversion intrinsified. A JVM that ran the other mat-vec kernels first has been seen to compile it with boxed
+ * vectors, some thirty times slower; the results stay exact.
+ *
  * <p>Departure from ggml: ggml interleaves 8 rows with 8-byte chunks to suit {@code vpmaddubsw}/{@code vpdpbusd}
  * (byte multiply-add instructions Java's Vector API does not offer); 16 rows with 1-byte positions suits the 16-bit
  * multiplies and 16 float lanes the Vector API has. Immutable after {@link #pack}; thread-safe.
