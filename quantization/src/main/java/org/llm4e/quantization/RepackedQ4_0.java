@@ -7,30 +7,34 @@ import org.llm4e.quantization.internal.QuantizedActivations;
 /**
  * A {@link Q4_0} matrix repacked for the CPU's vector units, as ggml's CPU backend repacks Q4_0 tensors when it loads
  * them ({@code block_q4_0x8}, the "Q4_0_8_8" layout of its {@code repack} buffer type): the same codes and the same
- * scales, in an order where one vector instruction works on 16 rows at once.
+ * scales, in an order where one vector instruction works on 32 rows at once.
  *
  * <pre>
- *   GGUF Q4_0, row after row:   row r: [d fp16 | qs[16]] [d | qs[16]] …                  (18 bytes per block)
- *   repacked, tiles of 16 rows: tile t, block b: for p = 0…7, r = 0…15: qs_r[2p] ^ 0x80, qs_r[2p+1] ^ 0x80  (256 bytes)
- *                                                d_r as float32 for r = 0…15                            (64 bytes)
+ *   GGUF Q4_0, row after row:   row r: [d fp16 | qs[16]] [d | qs[16]] …                            (18 bytes per block)
+ *   repacked, tiles of 32 rows: tile t, block b: for k = 0…7, r = 0…31: one 16-bit code
+ *                                 c = qs_r[2k] | (qs_r[2k+1] ^ 0x80) &lt;&lt; 8                    (512 bytes)
+ *                               d_r as float32 for the even rows, then the odd rows                (128 bytes)
  * </pre>
  *
  * <p>Why it is faster. The direct kernel ({@link GgmlMatVec#multiply}) follows one row at a time: per block it widens
  * 16 packed bytes, unpacks 32 nibbles, multiplies them by 32 activation codes and then has to sum the block across
- * vector lanes, convert the sum to float and scale it, before the next block. Here a pair of vector lanes is a row:
- * byte positions j and j + 1 of 16 rows are one 32-byte load, and with the top bit of each byte flipped the widened
- * byte reads c = 16·(h − 8) + l, so that
+ * vector lanes, convert the sum to float and scale it, before the next block. Here a 16-bit vector lane is a row and
+ * holds four of its weights, the nibbles n₀ … n₃ of positions 2k, 2k + 16, 2k + 1, 2k + 17 (the last one with its top
+ * bit flipped, so that the lane read as a signed number is n₀ + 16n₁ + 256n₂ + 4096(n₃ − 8)). Arithmetic shifts peel
+ * the nibbles off one by one, and a telescoping sum needs no masks:
  *
  * <pre>
- *   c · y[j] + (c ≫ 4) · (y[j+16] − 16 · y[j])  =  l · y[j] + (h − 8) · y[j+16]
+ *   c·y₀ + (c ≫ 4)·(y₁ − 16y₀) + (c ≫ 8)·(y₂ − 16y₁) + (c ≫ 12)·(y₃ − 16y₂)  =  n₀y₀ + n₁y₁ + n₂y₂ + (n₃ − 8)·y₃
  * </pre>
  *
- * covers both nibbles with one shift and two multiplies (the low nibbles' −8 is one start value per block, −8·Σy[j]).
- * The 32 products of a block are summed in 16-bit lanes (exact: |Σ| ≤ 32 · 8 · 127), and the conversion and scaling
- * happen once per block for 16 rows, not once per row. A thread runs four tiles far apart in one pass: four memory
- * streams (the hardware prefetchers follow each; one stream per core leaves bandwidth unused) and one load of each
- * activation vector for 64 rows. The point of 大模型量化认知的三重境界.md about Q4_0 — 4.5 bits per weight instead of 32
- * — only pays off on a CPU if the unpacking keeps up with memory; this layout is how ggml makes it keep up. The article
+ * with the same four activation coefficients for all 32 rows (broadcast once, prepared once per product), and the
+ * other nibbles' −8 one start value per block, −8·Σ y. So four weights of 32 rows cost one load, three shifts, four
+ * multiplies and four adds, with no conversion. The 32 products of a block are summed in 16-bit lanes (exact: the
+ * arithmetic is modulo 2¹⁶ and the true sum fits, |Σ| ≤ 32 · 8 · 127), and the conversion and scaling happen once
+ * per block for 32 rows, not once per row. A thread runs four tiles far apart in one pass: four memory streams (the
+ * hardware prefetchers follow each; one stream per core leaves bandwidth unused) and one load of each activation
+ * coefficient for 128 rows. The point of 大模型量化认知的三重境界.md about Q4_0 — 4.5 bits per weight instead of 32 — only
+ * pays off on a CPU if the unpacking keeps up with memory; this layout is how ggml makes it keep up. The article
  * describes Q4_0's blocks, not a repacked layout: this class goes beyond it, and matches ggml's
  * {@code ggml_vec_dot_q4_0_q8_0} bit for bit.
  *
@@ -41,27 +45,28 @@ import org.llm4e.quantization.internal.QuantizedActivations;
  * activations with such a block run on the scalar tile kernel, which sums in 32 bits.
  *
  * <p>Size. Scales are stored decoded, as float32, so a block costs 16 + 4 = 20 bytes instead of 18 (5 bits per
- * weight); the benchmarks count these 20 bytes. Rows are padded to a multiple of 16 with zero scales.
+ * weight); the benchmarks count these 20 bytes. Rows are padded to a multiple of 32 with zero scales.
  *
- * <p>Known problem: the fast figures are those of a JVM that C2-compiles the tile kernel with every Vector API
- * conversion intrinsified. A JVM that ran the other mat-vec kernels first has been seen to compile it with boxed
- * vectors, some thirty times slower; the results stay exact.
+ * <p>Warm-up. The vector kernel is one large method: C2 compiles it after a few products and takes a few tenths of a
+ * second to do so (more when its queue is busy); until then a product runs in C1's code, about a hundred times
+ * slower. Time it after a warm-up, as the benchmarks and the tour do.
  *
  * <p>Departure from ggml: ggml interleaves 8 rows with 8-byte chunks to suit {@code vpmaddubsw}/{@code vpdpbusd}
- * (byte multiply-add instructions Java's Vector API does not offer); 16 rows with 1-byte positions suits the 16-bit
- * multiplies and 16 float lanes the Vector API has. Immutable after {@link #pack}; thread-safe.
+ * (byte multiply-add instructions Java's Vector API does not offer); 32 rows of 16-bit codes suit the 16-bit
+ * multiplies the Vector API has (a 512-bit vector of shorts is 32 rows, a 256-bit one half a tile). Immutable after
+ * {@link #pack}; thread-safe.
  */
 public final class RepackedQ4_0 {
-    /** Rows per tile: the lanes of one 512-bit float vector (two 256-bit ones on AVX2). */
-    public static final int TILE_ROWS = 16;
+    /** Rows per tile: the lanes of one 512-bit vector of shorts (two 256-bit ones on AVX2). */
+    public static final int TILE_ROWS = 32;
 
     private final int rows;
     private final int cols;
     private final int tiles;
-    private final byte[] codes;
+    private final short[] codes;
     private final float[] scales;
 
-    private RepackedQ4_0(int rows, int cols, byte[] codes, float[] scales) {
+    private RepackedQ4_0(int rows, int cols, short[] codes, float[] scales) {
         this.rows = rows;
         this.cols = cols;
         this.tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
@@ -89,7 +94,7 @@ public final class RepackedQ4_0 {
         }
         int blocks = cols / 32;
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
-        byte[] codes = new byte[Math.multiplyExact(Math.multiplyExact(tiles, blocks), 256)];
+        short[] codes = new short[Math.multiplyExact(Math.multiplyExact(tiles, blocks), 8 * TILE_ROWS)];
         float[] scales = new float[tiles * blocks * TILE_ROWS];
         for (int r = 0; r < rows; r++) {
             int t = r / TILE_ROWS;
@@ -97,9 +102,11 @@ public final class RepackedQ4_0 {
             for (int b = 0; b < blocks; b++) {
                 int src = (int) (r * rowBytes) + 18 * b;
                 int tb = t * blocks + b;
-                scales[TILE_ROWS * tb + lane] = GgmlBlocks.getHalf(w, src);
-                for (int j = 0; j < 16; j++) {
-                    codes[256 * tb + 32 * (j / 2) + 2 * lane + j % 2] = (byte) (w[src + 2 + j] ^ 0x80);
+                scales[TILE_ROWS * tb + GgmlDotKernels.tileScaleSlot(lane)] = GgmlBlocks.getHalf(w, src);
+                for (int k = 0; k < 8; k++) {
+                    int low = w[src + 2 + 2 * k] & 0xFF;
+                    int high = (w[src + 3 + 2 * k] ^ 0x80) & 0xFF;
+                    codes[8 * TILE_ROWS * tb + TILE_ROWS * k + lane] = (short) (low | high << 8);
                 }
             }
         }
@@ -127,10 +134,10 @@ public final class RepackedQ4_0 {
     /**
      * Bytes a product streams: the repacked codes and the float scales, padding rows included.
      *
-     * @return {@code 20 · tiles · 16 · cols / 32}
+     * @return {@code 20 · tiles · 32 · cols / 32}
      */
     public long bytes() {
-        return (long) codes.length + 4L * scales.length;
+        return 2L * codes.length + 4L * scales.length;
     }
 
     /**
@@ -174,7 +181,7 @@ public final class RepackedQ4_0 {
     }
 
     /** The repacked codes, shared (tests drive the kernels with them). */
-    byte[] codes() {
+    short[] codes() {
         return codes;
     }
 
@@ -203,11 +210,12 @@ public final class RepackedQ4_0 {
             // repeats its last tile rather than reading past it.
             int q = (hi - lo + 3) / 4;
             int[] group = new int[4];
+            float[] acc = new float[4 * TILE_ROWS];
             for (int t = lo; t < lo + q; t++) {
                 for (int s = 0; s < 4; s++) {
                     group[s] = Math.min(t + s * q, hi - 1);
                 }
-                kernels.tilesQ4_0(codes, scales, group, a, y, rows);
+                kernels.tilesQ4_0(codes, scales, group, a, acc, y, rows);
             }
         });
     }

@@ -15,25 +15,31 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.llm4e.attention.estimate.FlopsEstimate;
 import org.llm4e.attention.estimate.ModelConfig;
 import org.llm4e.core.Kernels;
+import org.llm4e.core.Parallel;
 import org.llm4e.core.Tensor;
 import org.llm4e.quantization.Awq;
 import org.llm4e.quantization.Fp8;
 import org.llm4e.quantization.Fp8Tensor;
+import org.llm4e.quantization.GgmlMatVec;
 import org.llm4e.quantization.GgmlType;
 import org.llm4e.quantization.Gptq;
 import org.llm4e.quantization.LayerError;
 import org.llm4e.quantization.LinearQuantizer;
 import org.llm4e.quantization.Nf4;
 import org.llm4e.quantization.Nf4Tensor;
+import org.llm4e.quantization.Q4_0;
+import org.llm4e.quantization.Q8_0;
 import org.llm4e.quantization.QuantError;
 import org.llm4e.quantization.QuantizedTensor;
+import org.llm4e.quantization.RepackedQ4_0;
 import org.llm4e.quantization.SmoothQuant;
 import org.llm4e.quantization.W8A8;
 
 /**
  * Chapter {@code quantization}: what each storage scheme of the library costs in bits and loses in signal on the same
  * weights, NF4's levels on a block's histogram, GPTQ and AWQ against round-to-nearest on one linear layer, SmoothQuant
- * moving activation outliers into the weights, and what a 7B model weighs at each GGUF type.
+ * moving activation outliers into the weights, what a 7B model weighs at each GGUF type, and how fast a
+ * matrix-vector product runs on fp32, Q8_0 and Q4_0 weights (Q4_0 as GGUF stores it and repacked as ggml does).
  *
  * <pre>
  *   SNR = 10·log₁₀(Σx² / Σ(x − x̂)²) dB        bits per weight = 8 · stored bytes / weights (scales included)
@@ -43,7 +49,9 @@ import org.llm4e.quantization.W8A8;
  *
  * <p>Every figure is computed by the {@code quantization} module: {@link LinearQuantizer}, {@link Nf4}, {@link Fp8},
  * each {@link GgmlType}'s block quantizer, {@link Gptq}, {@link Awq}, {@link SmoothQuant} and {@link W8A8}; errors by
- * {@link QuantError} and {@link LayerError}. The 7B model's parameter count comes from the {@code attention} module's
+ * {@link QuantError} and {@link LayerError}; the products by {@code Kernels.sgemv}, {@link GgmlMatVec} and
+ * {@link RepackedQ4_0}, each checked against ggml's scalar dot on the same blocks. The 7B model's parameter count comes
+ * from the {@code attention} module's
  * {@link FlopsEstimate} on Llama 2 7B's configuration. The weights are Gaussian (σ = 0.02, a typical LLM init) with one
  * weight in 512 blown up 20×, the outliers that make per-tensor scales coarse.
  */
@@ -59,13 +67,14 @@ public final class QuantizationChapter implements Chapter {
 
     @Override
     public String description() {
-        return "SNR vs bits per weight of every scheme, NF4's histogram, GPTQ/AWQ vs RTN, SmoothQuant, a 7B model's size";
+        return "SNR vs bits per weight of every scheme, NF4's histogram, GPTQ/AWQ vs RTN, SmoothQuant, a 7B model's size,"
+                + " quantized mat-vec speed";
     }
 
     @Override
     public void run(TourContext context) throws Exception {
         var out = context.out();
-        try (Progress progress = context.progress("quantization", 5)) {
+        try (Progress progress = context.progress("quantization", 6)) {
             progress.show("schemes");
             Tensor w = weights(SEED, ROWS, COLS);
             List<Scheme> schemes = schemes(w.data(), w);
@@ -122,6 +131,19 @@ public final class QuantizationChapter implements Chapter {
                     llama.name(),
                     params);
             out.print(memoryTable(params).render());
+            progress.step();
+
+            progress.show("GGUF mat-vec");
+            out.println();
+            List<MatVec> products = matVecs(MATVEC_SECONDS);
+            out.printf(
+                    Locale.ROOT,
+                    "y = W x with W [%d, %d] stored four ways (x quantized to Q8_0 per product, as ggml does; %d"
+                            + " threads; best of repeated runs; the GB/s count the weight bytes read):%n",
+                    MATVEC_ROWS,
+                    MATVEC_COLS,
+                    Parallel.parallelism());
+            out.print(matVecTable(products).render());
             progress.step();
         }
         out.flush();
@@ -503,6 +525,117 @@ public final class QuantizationChapter implements Chapter {
 
     private static long roundUp(long n, int block) {
         return (n + block - 1) / block * block;
+    }
+
+    // ---------------------------------------------------------------- quantized matrix-vector products
+
+    static final int MATVEC_ROWS = 4096;
+    static final int MATVEC_COLS = 2048;
+    /** Seconds of warm-up and then of timing per product. */
+    static final double MATVEC_SECONDS = 0.2;
+
+    /**
+     * One matrix-vector product: its storage, weight bytes, best time, distance from the fp32 product and from ggml's
+     * scalar order on the same blocks.
+     *
+     * @param format the storage
+     * @param weightBytes bytes of weights one product reads
+     * @param seconds the best time of one product
+     * @param errorVsFp32 ‖y − y_fp32‖ / ‖y_fp32‖
+     * @param maxDiffVsGgml max |y − y_ggml| / max |y_ggml| against ggml's scalar dot on the same blocks (−1: no such
+     *     reference, the fp32 row)
+     */
+    record MatVec(String format, long weightBytes, double seconds, double errorVsFp32, double maxDiffVsGgml) {}
+
+    /**
+     * Times {@code y = W x} in fp32 ({@code Kernels.sgemv}), on Q8_0 and Q4_0 blocks as GGUF stores them
+     * ({@link GgmlMatVec}) and on Q4_0 repacked into tiles of 32 rows ({@link RepackedQ4_0}). Each product is warmed up
+     * until its time stops improving before it is timed for another {@code minSeconds}.
+     */
+    static List<MatVec> matVecs(double minSeconds) {
+        int rows = MATVEC_ROWS;
+        int cols = MATVEC_COLS;
+        float[] w = weights(SEED + 3, rows, cols).data();
+        float[] x = Tensor.randn(SEED + 4, cols).data();
+        float[] exact = new float[rows];
+        Runnable fp32 = () -> Kernels.sgemv(false, rows, cols, 1f, w, 0, cols, x, 0, 0f, exact, 0);
+        byte[] q8 = Q8_0.quantize(w);
+        byte[] q4 = Q4_0.quantize(w);
+        RepackedQ4_0 repacked = RepackedQ4_0.pack(q4, rows, cols);
+        GgmlMatVec.Activations acts = new GgmlMatVec.Activations(cols).set(x);
+        float[] y8 = new float[rows];
+        float[] y4 = new float[rows];
+        float[] yr = new float[rows];
+        List<MatVec> out = new ArrayList<>();
+        double fp32Seconds = timed(fp32, 1.0, minSeconds);
+        out.add(new MatVec("fp32 (sgemv)", 4L * rows * cols, fp32Seconds, 0, -1));
+        double q8Seconds = timed(() -> GgmlMatVec.multiply(GgmlType.Q8_0, q8, rows, cols, acts, y8), 1.0, minSeconds);
+        out.add(matVec(
+                "Q8_0",
+                q8.length,
+                q8Seconds,
+                y8,
+                exact,
+                GgmlMatVec.multiplyReference(GgmlType.Q8_0, q8, rows, cols, x)));
+        float[] ggmlQ4 = GgmlMatVec.multiplyReference(GgmlType.Q4_0, q4, rows, cols, x);
+        double q4Seconds = timed(() -> GgmlMatVec.multiply(GgmlType.Q4_0, q4, rows, cols, acts, y4), 1.0, minSeconds);
+        out.add(matVec("Q4_0 on its GGUF bytes", q4.length, q4Seconds, y4, exact, ggmlQ4));
+        // The tile kernel is one large method: C2 takes a few tenths of a second to compile it, seconds on a busy
+        // compile queue (after the other chapters), and until then a product runs ten to a hundred times slower.
+        double rSeconds = timed(() -> repacked.multiply(acts, yr), 4.0, minSeconds);
+        out.add(matVec("Q4_0 repacked in tiles of 32 rows", q4.length, rSeconds, yr, exact, ggmlQ4));
+        return out;
+    }
+
+    /**
+     * Warms {@code work} up for at least {@code warmUpSeconds} and until its time has stopped improving for half of
+     * that, then returns its best time over another {@code minSeconds}.
+     */
+    private static double timed(Runnable work, double warmUpSeconds, double minSeconds) {
+        Timing.bestSeconds(work, warmUpSeconds);
+        return Timing.bestSeconds(work, minSeconds);
+    }
+
+    private static MatVec matVec(String format, long bytes, double seconds, float[] y, float[] exact, float[] ggml) {
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < y.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(y[i] - ggml[i]));
+            maxRef = Math.max(maxRef, Math.abs(ggml[i]));
+        }
+        return new MatVec(
+                format,
+                bytes,
+                seconds,
+                relativeError(Tensor.of(exact, exact.length), Tensor.of(y, y.length)),
+                maxDiff / maxRef);
+    }
+
+    static TextTable matVecTable(List<MatVec> products) {
+        double fp32 = products.get(0).seconds();
+        TextTable t = new TextTable(
+                "weights",
+                "MiB",
+                "µs per product",
+                "GB/s of weights",
+                "× fp32",
+                "‖y − y_fp32‖/‖y_fp32‖",
+                "vs ggml's scalar dot");
+        for (MatVec m : products) {
+            t.row(
+                    m.format(),
+                    f2(m.weightBytes() / (double) (1 << 20)),
+                    String.format(Locale.ROOT, "%.0f", m.seconds() * 1e6),
+                    String.format(Locale.ROOT, "%.1f", m.weightBytes() / m.seconds() / 1e9),
+                    String.format(Locale.ROOT, "%.2f×", fp32 / m.seconds()),
+                    m.maxDiffVsGgml() < 0 ? "(the reference)" : f4(m.errorVsFp32()),
+                    m.maxDiffVsGgml() < 0
+                            ? ""
+                            : m.maxDiffVsGgml() == 0
+                                    ? "same bits (ggml's order)"
+                                    : String.format(Locale.ROOT, "within %.1e (float order)", m.maxDiffVsGgml()));
+        }
+        return t;
     }
 
     // ---------------------------------------------------------------- helpers

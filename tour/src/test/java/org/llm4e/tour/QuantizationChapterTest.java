@@ -53,6 +53,22 @@ class QuantizationChapterTest {
                         String.format(Locale.ROOT, "GGUF Q4_0 | 4.5000 | %.2f |", GgmlType.Q4_0.bytes(params) / 1e9)),
                 out);
         assertTrue(out.contains(String.format(Locale.ROOT, "GGUF F16 | 16.0000 | %.2f |", params * 2 / 1e9)), out);
+
+        // the mat-vec table: four storages of the same matrix, sizes from the formats, the repacked product ggml's bits
+        double mib = QuantizationChapter.MATVEC_ROWS * QuantizationChapter.MATVEC_COLS / (double) (1 << 20);
+        assertRow(out, "fp32 \\(sgemv\\)", 4 * mib, "\\(the reference\\)", "");
+        assertRow(out, "Q8_0", 34 * mib / 32, "0\\.0\\d\\d\\d", "within \\d\\.\\de-0\\d \\(float order\\)");
+        assertRow(
+                out, "Q4_0 on its GGUF bytes", 18 * mib / 32, "0\\.\\d{4}", "within \\d\\.\\de-0\\d \\(float order\\)");
+        assertRow(
+                out, "Q4_0 repacked in tiles of 32 rows", 18 * mib / 32, "0\\.\\d{4}", "same bits \\(ggml's order\\)");
+    }
+
+    /** A row of the mat-vec table: name, MiB, µs, GB/s, × fp32, relative error, agreement with ggml's scalar dot. */
+    private static void assertRow(String out, String name, double mib, String error, String ggml) {
+        String row = name + " +\\| +" + String.format(Locale.ROOT, "%.2f", mib).replace(".", "\\.")
+                + " \\| +\\d+ \\| +\\d+\\.\\d \\| +\\d+\\.\\d\\d× \\| " + error + " +\\| ?" + ggml;
+        assertTrue(java.util.regex.Pattern.compile("(?m)^" + row).matcher(out).find(), row + "\n" + out);
     }
 
     @Test

@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * quantizing x (to Q8_0, or Q8_K for Q4_K) once per op as ggml does, into reused buffers (no allocation per op; the
  * kernels {@code Simd} chose); {@code q8_0_scalar}/{@code q4_0_scalar}/{@code q4_k_scalar} the scalar reference
  * ({@link GgmlMatVec#multiplyReference}, ggml's generic order), to show what the Vector API path buys;
- * {@code q4_0_repacked} the same Q4_0 codes and scales repacked into tiles of 16 rows ({@link RepackedQ4_0}, ggml's
+ * {@code q4_0_repacked} the same Q4_0 codes and scales repacked into tiles of 32 rows ({@link RepackedQ4_0}, ggml's
  * CPU repack), which streams 20 bytes per block (float scales) and is counted so; {@code int8}
  * W8A8 {@link Int8MatVec} (per-row scales).
  *

@@ -73,21 +73,33 @@ public interface GgmlDotKernels {
 
     /**
      * Four tiles of a repacked Q4_0 matrix-vector product ({@link org.llm4e.quantization.RepackedQ4_0}'s layout) in one
-     * pass, against prepared Q8_0 activations: rows {@code 16 · t …} for each tile t given (at most 16 rows each, fewer
+     * pass, against prepared Q8_0 activations: rows {@code 32 · t …} for each tile t given (at most 32 rows each, fewer
      * in a matrix's last tile), each row in ggml's float order ({@code sumf += (sumi · d_w) · d_y} per block, sumi
      * exact), so every implementation returns the same bits as {@link org.llm4e.quantization.GgmlDot#dotQ4_0Q8_0} on
      * the unpacked row. Four tiles far apart are four memory streams for one thread (see {@link #rowsQ8_0}); a tile
      * may repeat. The caller must not pass activations with a block of 32 codes all −128
-     * ({@link QuantizedActivations#tileSafe}).
+     * ({@link QuantizedActivations#tileSafe}) and must have called {@link QuantizedActivations#prepareTiles}.
      *
-     * @param q the repacked codes: per tile and block, 8 pairs of byte positions × 16 rows × 2
-     * @param d the weight scales: per tile and block, 16 rows
+     * @param q the repacked codes: per tile and block, 8 pairs of byte positions × 32 rows, one 16-bit code each
+     * @param d the weight scales: per tile and block, 32 rows (even rows first, then odd ones)
      * @param tiles four tile numbers
      * @param x the activations, {@link QuantizedActivations#blocks} blocks
+     * @param acc scratch of at least 128 floats for the kernel's running sums (its contents on entry do not matter)
      * @param y the outputs, indexed by row
      * @param rows the matrix's row count (the last tile writes only its real rows)
      */
-    void tilesQ4_0(byte[] q, float[] d, int[] tiles, QuantizedActivations x, float[] y, int rows);
+    void tilesQ4_0(short[] q, float[] d, int[] tiles, QuantizedActivations x, float[] acc, float[] y, int rows);
+
+    /**
+     * Where a row's scale sits among its repacked tile's 32 scales of a block: the even rows first, then the odd ones,
+     * the order in which the vector kernel's 16-bit block sums come out of a 32-bit view of them.
+     *
+     * @param row the row within its tile, 0 … 31
+     * @return its slot, 0 … 31
+     */
+    static int tileScaleSlot(int row) {
+        return row % 2 == 0 ? row / 2 : 16 + row / 2;
+    }
 
     /**
      * One row of a Q8_0 matrix-vector product: the row's blocks against prepared Q8_0 activations ({@link #rowsQ8_0}

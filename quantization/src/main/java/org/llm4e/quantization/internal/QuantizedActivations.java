@@ -33,15 +33,17 @@ public final class QuantizedActivations {
     public boolean tileSafe = true;
 
     /**
-     * For repacked Q4_0 tiles ({@link #prepareTiles}): per block and pair p of byte positions (j = 2p, 2p + 1), the
-     * low-half codes {@code y[2p]} and {@code y[2p+1]} as one int (low and high 16 bits), so that one broadcast and a
-     * reinterpretation as shorts lines them up with the codes of 16 rows ({@code y[2p], y[2p+1], y[2p], …}).
+     * For repacked Q4_0 tiles ({@link #prepareTiles}): per block b and pair k of byte positions, the four 16-bit
+     * coefficients that unpack a 16-bit code holding the nibbles of positions 2k, 2k + 16, 2k + 1 and 2k + 17 (from
+     * its low bits up) with arithmetic shifts, at {@code 32 · b + 4 · k}: {@code y[2k]}, {@code y[2k+16] − 16·y[2k]},
+     * {@code y[2k+1] − 16·y[2k+16]}, {@code y[2k+17] − 16·y[2k+1]} (each |·| ≤ 2175, fits in 16 bits).
      */
-    public int[] tileLow = new int[0];
-    /** As {@link #tileLow}, with {@code y[j + 16] − 16 · y[j]} (|·| ≤ 2176, fits in 16 bits). */
-    public int[] tileDiff = new int[0];
-    /** Per block, {@code −8 · Σ_{j<16} y[j]} in the low 16 bits, 0 in the high ones. */
-    public int[] tileInit = new int[0];
+    public short[] tileCoefficients = new short[0];
+    /**
+     * Per block, {@code −8 · Σ y} over the 24 positions whose nibbles the repacked code holds unsigned (all but
+     * 2k + 17): the start of the block's 16-bit sum (|·| ≤ 24 576).
+     */
+    public short[] tileInit = new short[0];
 
     private boolean tilesReady;
 
@@ -113,30 +115,31 @@ public final class QuantizedActivations {
     }
 
     /**
-     * Fills {@link #tileLow}, {@link #tileDiff} and {@link #tileInit} from the decoded Q8_0 codes, once per vector
-     * (later calls return at once until the next {@link #decodeQ8_0}).
+     * Fills {@link #tileCoefficients} and {@link #tileInit} from the decoded Q8_0 codes, once per vector (later calls
+     * return at once until the next {@link #decodeQ8_0}).
      */
     public void prepareTiles() {
         if (tilesReady) {
             return;
         }
-        if (tileLow.length < blocks * 8) {
-            tileLow = new int[blocks * 8];
-            tileDiff = new int[blocks * 8];
-            tileInit = new int[blocks];
+        if (tileInit.length < blocks) {
+            tileCoefficients = new short[blocks * 32];
+            tileInit = new short[blocks];
         }
         for (int b = 0; b < blocks; b++) {
-            int sumLow = 0;
-            for (int p = 0; p < 8; p++) {
-                short low0 = codes[32 * b + 2 * p];
-                short low1 = codes[32 * b + 2 * p + 1];
-                int diff0 = codes[32 * b + 16 + 2 * p] - 16 * low0;
-                int diff1 = codes[32 * b + 16 + 2 * p + 1] - 16 * low1;
-                tileLow[8 * b + p] = (low0 & 0xFFFF) | low1 << 16;
-                tileDiff[8 * b + p] = (diff0 & 0xFFFF) | diff1 << 16;
-                sumLow += low0 + low1;
+            int unsigned = 0;
+            for (int k = 0; k < 8; k++) {
+                short y0 = codes[32 * b + 2 * k];
+                short y1 = codes[32 * b + 16 + 2 * k];
+                short y2 = codes[32 * b + 2 * k + 1];
+                short y3 = codes[32 * b + 16 + 2 * k + 1];
+                tileCoefficients[32 * b + 4 * k] = y0;
+                tileCoefficients[32 * b + 4 * k + 1] = (short) (y1 - 16 * y0);
+                tileCoefficients[32 * b + 4 * k + 2] = (short) (y2 - 16 * y1);
+                tileCoefficients[32 * b + 4 * k + 3] = (short) (y3 - 16 * y2);
+                unsigned += y0 + y1 + y2;
             }
-            tileInit[b] = (-8 * sumLow) & 0xFFFF;
+            tileInit[b] = (short) (-8 * unsigned);
         }
         tilesReady = true;
     }

@@ -40,31 +40,34 @@ public final class ScalarGgmlDotKernels implements GgmlDotKernels {
     }
 
     /**
-     * The repacked tiles, row by row in ggml's order: byte position j of row r in block b sits at
-     * {@code 256 · (tile · blocks + b) + 32 · (j / 2) + 2r + j % 2}, with its top bit flipped; undone here with
-     * {@code ^ 0x80}.
+     * The repacked tiles, row by row in ggml's order: the nibbles of byte positions 2k and 2k + 1 of row r in block b
+     * sit in the 16-bit code {@code q[256 · (tile · blocks + b) + 32 · k + r]} (bits 0–3: weight 2k, 4–7: weight
+     * 2k + 16, 8–11: weight 2k + 1, 12–15: weight 2k + 17 with its top bit flipped, undone here with {@code ^ 8}).
      */
     @Override
-    public void tilesQ4_0(byte[] q, float[] d, int[] tiles, QuantizedActivations x, float[] y, int rows) {
+    public void tilesQ4_0(short[] q, float[] d, int[] tiles, QuantizedActivations x, float[] acc, float[] y, int rows) {
         for (int t : tiles) {
             tileQ4_0(q, d, t, x, y, rows);
         }
     }
 
-    private static void tileQ4_0(byte[] q, float[] d, int tile, QuantizedActivations x, float[] y, int rows) {
-        for (int r = 0; r < Math.min(16, rows - 16 * tile); r++) {
+    private static void tileQ4_0(short[] q, float[] d, int tile, QuantizedActivations x, float[] y, int rows) {
+        for (int r = 0; r < Math.min(32, rows - 32 * tile); r++) {
             float sumf = 0f;
             for (int b = 0; b < x.blocks; b++) {
-                int base = 256 * (tile * x.blocks + b);
+                int tb = tile * x.blocks + b;
                 int sumi = 0;
-                for (int j = 0; j < 16; j++) {
-                    int packed = (q[base + 32 * (j / 2) + 2 * r + j % 2] ^ 0x80) & 0xFF;
-                    sumi += ((packed & 0xF) - 8) * x.codes[32 * b + j];
-                    sumi += ((packed >>> 4) - 8) * x.codes[32 * b + 16 + j];
+                for (int k = 0; k < 8; k++) {
+                    int c = q[256 * tb + 32 * k + r];
+                    int y0 = 32 * b + 2 * k;
+                    sumi += ((c & 0xF) - 8) * x.codes[y0];
+                    sumi += ((c >> 4 & 0xF) - 8) * x.codes[y0 + 16];
+                    sumi += ((c >> 8 & 0xF) - 8) * x.codes[y0 + 1];
+                    sumi += (((c >> 12 & 0xF) ^ 8) - 8) * x.codes[y0 + 17];
                 }
-                sumf += (sumi * d[16 * (tile * x.blocks + b) + r]) * x.scales[b];
+                sumf += (sumi * d[32 * tb + GgmlDotKernels.tileScaleSlot(r)]) * x.scales[b];
             }
-            y[16 * tile + r] = sumf;
+            y[32 * tile + r] = sumf;
         }
     }
 

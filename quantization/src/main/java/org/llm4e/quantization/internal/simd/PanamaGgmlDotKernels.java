@@ -3,6 +3,7 @@ package org.llm4e.quantization.internal.simd;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -53,6 +54,12 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
 
     private static final VectorSpecies<Byte> B2 =
             L >= 8 ? ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(16 * L)) : null;
+    /** 2L shorts: the repacked Q4_0 kernel's 16-bit codes of 2L rows. */
+    private static final VectorSpecies<Short> SH = L >= 8 ? ShortVector.SPECIES_PREFERRED : null;
+    /** 1.5 · 2²³: its bits plus an int n with |n| &lt; 2²², read as a float, are 1.5 · 2²³ + n exactly. */
+    private static final float FLOAT_MAGIC = 12582912f;
+
+    private static final int FLOAT_MAGIC_BITS = Float.floatToRawIntBits(FLOAT_MAGIC);
     /** Chunks of 2L codes per Q8_0 block (1 with 16 float lanes, 2 with 8). */
     private static final int Q8_CHUNKS = L >= 8 ? 32 / (2 * L) : 1;
     /** Chunks of L packed bytes per Q4_0 block (1 with 16 float lanes, 2 with 8). */
@@ -237,112 +244,209 @@ public final class PanamaGgmlDotKernels implements GgmlDotKernels {
     }
 
     /**
-     * Repacked Q4_0 tiles: the lanes are rows, so a block needs no horizontal sum across elements. A chunk is one pair
-     * of byte positions (j, j + 1) of L rows, 2L bytes laid out row by row; it widens to 2L 16-bit lanes c, which
-     * hold 16·hs + l for the row's high nibble as a signed code hs = h − 8 (the packer flipped its top bit) and its low
-     * nibble l unsigned. One identity then does both nibbles with two multiplies and one shift:
+     * Repacked Q4_0 tiles: the lanes are rows, so a block needs no horizontal sum across elements, and every code is
+     * already 16 bits wide, so nothing is converted: a tile's block is 8 loads of 2L rows' codes, each holding four
+     * nibbles that three arithmetic shifts and a telescoping sum take apart,
      *
      * <pre>
-     *   c · y[j] + hs · (y[j + 16] − 16 · y[j])  =  l · y[j] + hs · y[j + 16]
+     *   c·y₀ + (c ≫ 4)·(y₁ − 16y₀) + (c ≫ 8)·(y₂ − 16y₁) + (c ≫ 12)·(y₃ − 16y₂)  =  n₀y₀ + n₁y₁ + n₂y₂ + (n₃ − 8)·y₃
      * </pre>
      *
-     * with the activations prepared once per product as pairs of 16-bit codes in one int, broadcast and viewed as 2L
-     * shorts ({@link QuantizedActivations#prepareTiles}),
-     * and the low nibbles' −8 folded in by starting the block's sums at −8 · Σ y[j]. The 16-bit sums wrap freely (the
+     * with the four coefficients prepared once per product ({@link QuantizedActivations#prepareTiles}) and broadcast,
+     * and the other nibbles' −8 folded in by starting the block's sum at −8·Σ y. The 16-bit sums wrap freely (the
      * arithmetic is modulo 2¹⁶) and are exact at the end because the true block sum fits: |Σ| ≤ 32 · 8 · 127 = 32512
      * (the one sum that would not fit, 32 codes −128 against 32 weights −8, is excluded by the caller). At the block's
-     * end the two lanes of a row (positions j and j + 1) are added by viewing them as one 32-bit lane (shift left 16,
-     * add, arithmetic shift right 16), converted to float and scaled as {@code acc + (sumi · d_w) · d_y}, ggml's order,
-     * so each lane equals the reference. Per 2L bytes: one widening load, one shift, two multiplies and two adds.
+     * end a 32-bit view of the sums splits them into even rows (shift left 16, arithmetic shift right 16) and odd rows
+     * (arithmetic shift right 16), which become floats exactly through the float 1.5·2²³ (its bits plus an integer
+     * below 2²² in magnitude are the float 1.5·2²³ plus that integer), and are scaled as
+     * {@code acc + (sumi · d_w) · d_y}, ggml's order, so each lane equals the reference. Per 2L rows and four weights:
+     * one load, three shifts, four multiplies and four adds.
      */
     @Override
-    public void tilesQ4_0(byte[] q, float[] d, int[] tiles, QuantizedActivations x, float[] y, int rows) {
-        for (int h = 0; h < 16; h += L) {
-            subTilesQ4_0(q, d, tiles[0], tiles[1], tiles[2], tiles[3], h, x, y, rows);
+    public void tilesQ4_0(short[] q, float[] d, int[] tiles, QuantizedActivations x, float[] acc, float[] y, int rows) {
+        Arrays.fill(acc, 0, 128, 0f);
+        for (int h = 0; h < 32; h += 2 * L) {
+            for (int b = 0; b < x.blocks; b += TILE_CHUNK) {
+                chunkQ4_0(
+                        q, d, tiles[0], tiles[1], tiles[2], tiles[3], h, b, Math.min(b + TILE_CHUNK, x.blocks), x, acc);
+            }
+        }
+        for (int s = 0; s < 4; s++) {
+            int t = tiles[s];
+            for (int r = 0; r < Math.min(32, rows - 32 * t); r++) {
+                y[32 * t + r] = acc[32 * s + GgmlDotKernels.tileScaleSlot(r)];
+            }
         }
     }
 
+    /** Blocks per call of {@link #chunkQ4_0}. */
+    private static final int TILE_CHUNK = 16;
+
     /**
-     * Rows {@code h … h + L − 1} of four tiles; vectors stay inside (a call per sub-tile, none per block). The four
-     * tiles are written out rather than looped over or factored into helpers: vectors in an array would be boxed, and
-     * two small vector helpers here (nibble unpacking, block sum) made the kernel six times slower when measured.
+     * Blocks {@code from … to − 1} of rows {@code h … h + 2L − 1} of four tiles, added into {@code acc} (tile s's even
+     * rows at {@code 32 · s + h / 2}, its odd rows 16 further, as the scales are stored).
+     *
+     * <p>Written for the JIT as much as for the CPU; each rule below was measured in a JVM that had run the other
+     * kernels first, where breaking it made the product 5 to 300 times slower:
+     *
+     * <ul>
+     *   <li>Chunks of {@value #TILE_CHUNK} blocks, the running sums passing through {@code acc} between calls: a call
+     *       over all blocks is rare (a few dozen per product), and C1's code, which boxes every vector, kept running
+     *       for seconds before C2 saw the few hundred invocations it waits for.
+     *   <li>No conversion ({@code castShape}, {@code convert}): in C2 their kind of conversion is a run-time value
+     *       when the JVM has used other shapes, and the cast was compiled into boxed code. The codes are loaded as
+     *       shorts, and the sums become floats through the float 1.5·2²³ and reinterpretations.
+     *   <li>Every receiver of a vector call has been through {@code check(species)}, and sums carried around a loop
+     *       appear only as arguments: C2 (JDK 17) knows a load's, a reinterpretation's or a loop merge's result only
+     *       by its declared type, so calls on it would dispatch on type profiles shared with every vector of the JVM;
+     *       the class check tells it the exact class, and costs nothing once compiled.
+     *   <li>Four tiles written out, no vector helper methods, no vectors in arrays: a vector that crosses a call C2
+     *       does not inline, or sits in an array, is boxed.
+     * </ul>
      */
-    private static void subTilesQ4_0(
-            byte[] q, float[] d, int t0, int t1, int t2, int t3, int h, QuantizedActivations x, float[] y, int rows) {
-        int[] low = x.tileLow;
-        int[] diff = x.tileDiff;
-        int[] init = x.tileInit;
-        float[] ys = x.scales;
+    private static void chunkQ4_0(
+            short[] q,
+            float[] d,
+            int t0,
+            int t1,
+            int t2,
+            int t3,
+            int h,
+            int from,
+            int to,
+            QuantizedActivations x,
+            float[] acc) {
+        short[] coef = x.tileCoefficients;
         int blocks = x.blocks;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
-        FloatVector acc3 = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            int base0 = 256 * (t0 * blocks + b) + 2 * h;
-            int base1 = 256 * (t1 * blocks + b) + 2 * h;
-            int base2 = 256 * (t2 * blocks + b) + 2 * h;
-            int base3 = 256 * (t3 * blocks + b) + 2 * h;
-            ShortVector sum0 = IntVector.broadcast(I, init[b]).reinterpretAsShorts();
+        int h2 = h / 2;
+        FloatVector e0 = FloatVector.fromArray(F, acc, h2);
+        FloatVector o0 = FloatVector.fromArray(F, acc, 16 + h2);
+        FloatVector e1 = FloatVector.fromArray(F, acc, 32 + h2);
+        FloatVector o1 = FloatVector.fromArray(F, acc, 48 + h2);
+        FloatVector e2 = FloatVector.fromArray(F, acc, 64 + h2);
+        FloatVector o2 = FloatVector.fromArray(F, acc, 80 + h2);
+        FloatVector e3 = FloatVector.fromArray(F, acc, 96 + h2);
+        FloatVector o3 = FloatVector.fromArray(F, acc, 112 + h2);
+        for (int b = from; b < to; b++) {
+            int base0 = 256 * (t0 * blocks + b) + h;
+            int base1 = 256 * (t1 * blocks + b) + h;
+            int base2 = 256 * (t2 * blocks + b) + h;
+            int base3 = 256 * (t3 * blocks + b) + h;
+            ShortVector sum0 = ShortVector.broadcast(SH, x.tileInit[b]);
             ShortVector sum1 = sum0;
             ShortVector sum2 = sum0;
             ShortVector sum3 = sum0;
-            for (int p = 0; p < 8; p++) {
-                ShortVector lo = IntVector.broadcast(I, low[8 * b + p]).reinterpretAsShorts();
-                ShortVector df = IntVector.broadcast(I, diff[8 * b + p]).reinterpretAsShorts();
+            for (int k = 0; k < 8; k++) {
+                ShortVector y0 = ShortVector.broadcast(SH, coef[32 * b + 4 * k]);
+                ShortVector y1 = ShortVector.broadcast(SH, coef[32 * b + 4 * k + 1]);
+                ShortVector y2 = ShortVector.broadcast(SH, coef[32 * b + 4 * k + 2]);
+                ShortVector y3 = ShortVector.broadcast(SH, coef[32 * b + 4 * k + 3]);
                 ShortVector c0 = (ShortVector)
-                        ByteVector.fromArray(B2, q, base0 + 32 * p).castShape(S2, 0);
-                sum0 = sum0.add(c0.mul(lo))
-                        .add(c0.lanewise(VectorOperators.ASHR, 4).mul(df));
+                        ShortVector.fromArray(SH, q, base0 + 32 * k).check(SH);
+                sum0 = c0.mul(y0)
+                        .add(c0.lanewise(VectorOperators.ASHR, 4).mul(y1))
+                        .add(c0.lanewise(VectorOperators.ASHR, 8).mul(y2))
+                        .add(c0.lanewise(VectorOperators.ASHR, 12).mul(y3))
+                        .add(sum0);
                 ShortVector c1 = (ShortVector)
-                        ByteVector.fromArray(B2, q, base1 + 32 * p).castShape(S2, 0);
-                sum1 = sum1.add(c1.mul(lo))
-                        .add(c1.lanewise(VectorOperators.ASHR, 4).mul(df));
+                        ShortVector.fromArray(SH, q, base1 + 32 * k).check(SH);
+                sum1 = c1.mul(y0)
+                        .add(c1.lanewise(VectorOperators.ASHR, 4).mul(y1))
+                        .add(c1.lanewise(VectorOperators.ASHR, 8).mul(y2))
+                        .add(c1.lanewise(VectorOperators.ASHR, 12).mul(y3))
+                        .add(sum1);
                 ShortVector c2 = (ShortVector)
-                        ByteVector.fromArray(B2, q, base2 + 32 * p).castShape(S2, 0);
-                sum2 = sum2.add(c2.mul(lo))
-                        .add(c2.lanewise(VectorOperators.ASHR, 4).mul(df));
+                        ShortVector.fromArray(SH, q, base2 + 32 * k).check(SH);
+                sum2 = c2.mul(y0)
+                        .add(c2.lanewise(VectorOperators.ASHR, 4).mul(y1))
+                        .add(c2.lanewise(VectorOperators.ASHR, 8).mul(y2))
+                        .add(c2.lanewise(VectorOperators.ASHR, 12).mul(y3))
+                        .add(sum2);
                 ShortVector c3 = (ShortVector)
-                        ByteVector.fromArray(B2, q, base3 + 32 * p).castShape(S2, 0);
-                sum3 = sum3.add(c3.mul(lo))
-                        .add(c3.lanewise(VectorOperators.ASHR, 4).mul(df));
+                        ShortVector.fromArray(SH, q, base3 + 32 * k).check(SH);
+                sum3 = c3.mul(y0)
+                        .add(c3.lanewise(VectorOperators.ASHR, 4).mul(y1))
+                        .add(c3.lanewise(VectorOperators.ASHR, 8).mul(y2))
+                        .add(c3.lanewise(VectorOperators.ASHR, 12).mul(y3))
+                        .add(sum3);
             }
-            float dy = ys[b];
-            IntVector s0 = sum0.reinterpretAsInts();
-            IntVector s1 = sum1.reinterpretAsInts();
-            IntVector s2 = sum2.reinterpretAsInts();
-            IntVector s3 = sum3.reinterpretAsInts();
-            acc0 = acc0.add(((FloatVector) s0.lanewise(VectorOperators.LSHL, 16)
-                            .add(s0)
+            FloatVector dy = FloatVector.broadcast(F, x.scales[b]);
+            FloatVector magic =
+                    (FloatVector) FloatVector.broadcast(F, -FLOAT_MAGIC).check(F);
+            IntVector s0 = (IntVector)
+                    ((ShortVector) sum0.check(SH)).reinterpretAsInts().check(I);
+            IntVector s1 = (IntVector)
+                    ((ShortVector) sum1.check(SH)).reinterpretAsInts().check(I);
+            IntVector s2 = (IntVector)
+                    ((ShortVector) sum2.check(SH)).reinterpretAsInts().check(I);
+            IntVector s3 = (IntVector)
+                    ((ShortVector) sum3.check(SH)).reinterpretAsInts().check(I);
+            int d0 = 32 * (t0 * blocks + b) + h2;
+            int d1 = 32 * (t1 * blocks + b) + h2;
+            int d2 = 32 * (t2 * blocks + b) + h2;
+            int d3 = 32 * (t3 * blocks + b) + h2;
+            // even rows: the low 16 bits of each 32-bit lane, sign-extended; odd rows: the high 16 bits
+            e0 = magic.add(s0.lanewise(VectorOperators.LSHL, 16)
                             .lanewise(VectorOperators.ASHR, 16)
-                            .castShape(F, 0))
-                    .mul(FloatVector.fromArray(F, d, 16 * (t0 * blocks + b) + h))
-                    .mul(dy));
-            acc1 = acc1.add(((FloatVector) s1.lanewise(VectorOperators.LSHL, 16)
-                            .add(s1)
+                            .add(FLOAT_MAGIC_BITS)
+                            .reinterpretAsFloats())
+                    .mul(FloatVector.fromArray(F, d, d0))
+                    .mul(dy)
+                    .add(e0);
+            o0 = magic.add(s0.lanewise(VectorOperators.ASHR, 16)
+                            .add(FLOAT_MAGIC_BITS)
+                            .reinterpretAsFloats())
+                    .mul(FloatVector.fromArray(F, d, d0 + 16))
+                    .mul(dy)
+                    .add(o0);
+            e1 = magic.add(s1.lanewise(VectorOperators.LSHL, 16)
                             .lanewise(VectorOperators.ASHR, 16)
-                            .castShape(F, 0))
-                    .mul(FloatVector.fromArray(F, d, 16 * (t1 * blocks + b) + h))
-                    .mul(dy));
-            acc2 = acc2.add(((FloatVector) s2.lanewise(VectorOperators.LSHL, 16)
-                            .add(s2)
+                            .add(FLOAT_MAGIC_BITS)
+                            .reinterpretAsFloats())
+                    .mul(FloatVector.fromArray(F, d, d1))
+                    .mul(dy)
+                    .add(e1);
+            o1 = magic.add(s1.lanewise(VectorOperators.ASHR, 16)
+                            .add(FLOAT_MAGIC_BITS)
+                            .reinterpretAsFloats())
+                    .mul(FloatVector.fromArray(F, d, d1 + 16))
+                    .mul(dy)
+                    .add(o1);
+            e2 = magic.add(s2.lanewise(VectorOperators.LSHL, 16)
                             .lanewise(VectorOperators.ASHR, 16)
-                            .castShape(F, 0))
-                    .mul(FloatVector.fromArray(F, d, 16 * (t2 * blocks + b) + h))
-                    .mul(dy));
-            acc3 = acc3.add(((FloatVector) s3.lanewise(VectorOperators.LSHL, 16)
-                            .add(s3)
+                            .add(FLOAT_MAGIC_BITS)
+                            .reinterpretAsFloats())
+                    .mul(FloatVector.fromArray(F, d, d2))
+                    .mul(dy)
+                    .add(e2);
+            o2 = magic.add(s2.lanewise(VectorOperators.ASHR, 16)
+                            .add(FLOAT_MAGIC_BITS)
+                            .reinterpretAsFloats())
+                    .mul(FloatVector.fromArray(F, d, d2 + 16))
+                    .mul(dy)
+                    .add(o2);
+            e3 = magic.add(s3.lanewise(VectorOperators.LSHL, 16)
                             .lanewise(VectorOperators.ASHR, 16)
-                            .castShape(F, 0))
-                    .mul(FloatVector.fromArray(F, d, 16 * (t3 * blocks + b) + h))
-                    .mul(dy));
+                            .add(FLOAT_MAGIC_BITS)
+                            .reinterpretAsFloats())
+                    .mul(FloatVector.fromArray(F, d, d3))
+                    .mul(dy)
+                    .add(e3);
+            o3 = magic.add(s3.lanewise(VectorOperators.ASHR, 16)
+                            .add(FLOAT_MAGIC_BITS)
+                            .reinterpretAsFloats())
+                    .mul(FloatVector.fromArray(F, d, d3 + 16))
+                    .mul(dy)
+                    .add(o3);
         }
-        // Masked stores written out (a helper taking the vectors, when C2 does not inline it, makes it box every vector
-        // of the loop above): a lane past the matrix's last row is not stored.
-        acc0.intoArray(y, 16 * t0 + h, F.indexInRange(0, rows - 16 * t0 - h));
-        acc1.intoArray(y, 16 * t1 + h, F.indexInRange(0, rows - 16 * t1 - h));
-        acc2.intoArray(y, 16 * t2 + h, F.indexInRange(0, rows - 16 * t2 - h));
-        acc3.intoArray(y, 16 * t3 + h, F.indexInRange(0, rows - 16 * t3 - h));
+        ((FloatVector) e0.check(F)).intoArray(acc, h2);
+        ((FloatVector) o0.check(F)).intoArray(acc, 16 + h2);
+        ((FloatVector) e1.check(F)).intoArray(acc, 32 + h2);
+        ((FloatVector) o1.check(F)).intoArray(acc, 48 + h2);
+        ((FloatVector) e2.check(F)).intoArray(acc, 64 + h2);
+        ((FloatVector) o2.check(F)).intoArray(acc, 80 + h2);
+        ((FloatVector) e3.check(F)).intoArray(acc, 96 + h2);
+        ((FloatVector) o3.check(F)).intoArray(acc, 112 + h2);
     }
 
     /**
