@@ -48,8 +48,9 @@ import org.llm4e.quantization.internal.QuantizedActivations;
  * weight); the benchmarks count these 20 bytes. Rows are padded to a multiple of 32 with zero scales.
  *
  * <p>Warm-up. The vector kernel is one large method: C2 compiles it after a few products and takes a few tenths of a
- * second to do so (more when its queue is busy); until then a product runs in C1's code, about a hundred times
- * slower. Time it after a warm-up, as the benchmarks and the tour do.
+ * second to do so, several seconds in a JVM whose compile queue is busy with other hot code; until then a product
+ * runs in C1's code, 10–100 times slower. Run it early (the tour runs it for a second at the start of its chapter)
+ * and time it after a warm-up, as the benchmarks do.
  *
  * <p>Departure from ggml: ggml interleaves 8 rows with 8-byte chunks to suit {@code vpmaddubsw}/{@code vpdpbusd}
  * (byte multiply-add instructions Java's Vector API does not offer); 32 rows of 16-bit codes suit the 16-bit

@@ -75,6 +75,11 @@ public final class QuantizationChapter implements Chapter {
     public void run(TourContext context) throws Exception {
         var out = context.out();
         try (Progress progress = context.progress("quantization", 6)) {
+            // Run the repacked tile kernel for a second first: C2 compiles it in the background while the sections
+            // below run, instead of during the mat-vec table's warm-up (in a JVM that has run other chapters, its
+            // compile queue can hold it back for seconds).
+            progress.show("warm-up");
+            warmUpTileKernel(1.0);
             progress.show("schemes");
             Tensor w = weights(SEED, ROWS, COLS);
             List<Scheme> schemes = schemes(w.data(), w);
@@ -585,6 +590,21 @@ public final class QuantizationChapter implements Chapter {
         double rSeconds = timed(() -> repacked.multiply(acts, yr), 4.0, minSeconds);
         out.add(matVec("Q4_0 repacked in tiles of 32 rows", q4.length, rSeconds, yr, exact, ggmlQ4));
         return out;
+    }
+
+    /** Runs the repacked Q4_0 product on a small matrix for about {@code seconds}, so that the JIT compiles it. */
+    static void warmUpTileKernel(double seconds) {
+        int rows = 512;
+        int cols = MATVEC_COLS;
+        RepackedQ4_0 p =
+                RepackedQ4_0.pack(Q4_0.quantize(weights(SEED + 5, rows, cols).data()), rows, cols);
+        GgmlMatVec.Activations acts = new GgmlMatVec.Activations(cols)
+                .set(Tensor.randn(SEED + 6, cols).data());
+        float[] y = new float[rows];
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            p.multiply(acts, y);
+        }
     }
 
     /**
