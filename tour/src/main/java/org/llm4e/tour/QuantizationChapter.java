@@ -144,7 +144,8 @@ public final class QuantizationChapter implements Chapter {
             out.printf(
                     Locale.ROOT,
                     "y = W x with W [%d, %d] stored four ways (x quantized to Q8_0 per product, as ggml does; %d"
-                            + " threads; best of repeated runs; the GB/s count the weight bytes read):%n",
+                            + " threads; best of repeated runs; the GB/s count the weight bytes read, the repacked"
+                            + " matrix's float scales included):%n",
                     MATVEC_ROWS,
                     MATVEC_COLS,
                     Parallel.parallelism());
@@ -536,7 +537,7 @@ public final class QuantizationChapter implements Chapter {
 
     static final int MATVEC_ROWS = 4096;
     static final int MATVEC_COLS = 2048;
-    /** Seconds of warm-up and then of timing per product. */
+    /** Seconds of timing per product, after its warm-up. */
     static final double MATVEC_SECONDS = 0.2;
 
     /**
@@ -588,7 +589,8 @@ public final class QuantizationChapter implements Chapter {
         // The tile kernel is one large method: C2 takes a few tenths of a second to compile it, seconds on a busy
         // compile queue (after the other chapters), and until then a product runs ten to a hundred times slower.
         double rSeconds = timed(() -> repacked.multiply(acts, yr), 4.0, minSeconds);
-        out.add(matVec("Q4_0 repacked in tiles of 32 rows", q4.length, rSeconds, yr, exact, ggmlQ4));
+        // the repacked matrix streams its float scales: 20 bytes per block, not Q4_0's 18
+        out.add(matVec("Q4_0 repacked in tiles of 32 rows", repacked.bytes(), rSeconds, yr, exact, ggmlQ4));
         return out;
     }
 
